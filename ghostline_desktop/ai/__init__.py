@@ -1,0 +1,1 @@
+"""GhostLine ai package."""

@@ -1,0 +1,62 @@
+"""The async engine and its sessions: the one object the services use to reach PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from ghostline_desktop.config import normalize_database_url
+from ghostline_desktop.errors import DatabaseUnavailableError, MissingExtensionError
+
+PGVECTOR_HINT = (
+    "GhostLine needs the pgvector extension on this PostgreSQL server. Install it "
+    "(Debian/Ubuntu: apt install postgresql-<version>-pgvector; macOS: brew install pgvector; "
+    "or use the pgvector/pgvector Docker image) and make sure the database user may run "
+    "CREATE EXTENSION vector, or leave GHOSTLINE_DATABASE_URL unset to use the built-in database."
+)
+
+
+class Database:
+    """Owns the async engine; hands out one short session per operation."""
+
+    def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
+        self.url = normalize_database_url(url)
+        self.engine: AsyncEngine = create_async_engine(
+            self.url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True, echo=echo
+        )
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on success, rolled back on error."""
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    async def check(self) -> None:
+        """Connect once and make sure pgvector can be used; raise a readable error if not."""
+        try:
+            async with self.engine.connect() as conn:
+                installed = (await conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'vector'"))).first()
+                if installed:
+                    return
+                available = (
+                    await conn.execute(text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"))
+                ).first()
+        except (OperationalError, DBAPIError, OSError) as exc:
+            raise DatabaseUnavailableError(
+                f"Could not connect to the database ({self.safe_url}): {getattr(exc, 'orig', exc)}"
+            ) from exc
+        if not available:
+            raise MissingExtensionError(f"The server at {self.safe_url} has no 'vector' extension. {PGVECTOR_HINT}")
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password masked, for messages and logs."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,91 @@
+"""Run Alembic migrations from code: the only way the schema is created or changed.
+
+Alembic is synchronous, so these functions take a URL and open their own sync
+psycopg connection; async callers run them with ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, pool
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ghostline_desktop.config import normalize_database_url
+from ghostline_desktop.errors import DatabaseUnavailableError, MissingExtensionError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    current: str | None
+    head: str
+    pending: tuple[str, ...]
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+def _run(url: str, fn_name: str, revision: str) -> None:
+    engine = create_engine(normalize_database_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            cfg = _config()
+            cfg.attributes["connection"] = conn
+            getattr(command, fn_name)(cfg, revision)
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(f"Could not reach the database to migrate it: {exc.orig}") from exc
+    except DBAPIError as exc:
+        msg = str(exc.orig)
+        if "vector" in msg and ("extension" in msg or "control file" in msg):
+            from ghostline_desktop.db.database import PGVECTOR_HINT
+
+            raise MissingExtensionError(f"The database has no 'vector' extension. {PGVECTOR_HINT}") from exc
+        raise
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    _run(url, "upgrade", revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    _run(url, "downgrade", revision)
+
+
+def heads() -> str:
+    script = ScriptDirectory.from_config(_config())
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def status(url: str) -> MigrationStatus:
+    script = ScriptDirectory.from_config(_config())
+    engine = create_engine(normalize_database_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise DatabaseUnavailableError(f"Could not reach the database: {exc.orig}") from exc
+    finally:
+        engine.dispose()
+    head = heads()
+    pending = tuple(
+        rev.revision for rev in script.iterate_revisions(head, current or "base") if rev.revision != current
+    )
+    return MigrationStatus(current=current, head=head, pending=tuple(reversed(pending)))

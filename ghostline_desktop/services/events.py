@@ -1,0 +1,101 @@
+"""In-process event bus: services publish what changed, views decide whether to refresh.
+
+Subscribers are plain callables run synchronously on the publishing (service) thread;
+``ui/bridge.py`` subscribes once and re-emits each event as a queued Qt signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of every event."""
+
+
+@dataclass(frozen=True)
+class ProjectsChanged(Event):
+    """A project was created, renamed, archived, forked or deleted."""
+
+    project_id: uuid.UUID
+    change: str  # created | renamed | archived | restored | forked | deleted | updated
+
+
+@dataclass(frozen=True)
+class SourcesChanged(Event):
+    project_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class OutlineChanged(Event):
+    project_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ChapterSaved(Event):
+    project_id: uuid.UUID
+    chapter_id: uuid.UUID
+    revision_number: int
+
+
+@dataclass(frozen=True)
+class FindingsChanged(Event):
+    project_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class NotificationsChanged(Event):
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class BalanceChanged(Event):
+    user_id: uuid.UUID
+    balance: int
+
+
+@dataclass(frozen=True)
+class TaskProgress(Event):
+    task_id: uuid.UUID
+    project_id: uuid.UUID
+    label: str
+    progress: float  # 0..1
+    status: str
+
+
+Handler = Callable[[Event], None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._handlers: list[tuple[type[Event], Handler]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, handler: Handler, event_type: type[Event] = Event) -> Callable[[], None]:
+        """Call ``handler`` for every event of ``event_type``; returns an unsubscribe function."""
+        entry = (event_type, handler)
+        with self._lock:
+            self._handlers.append(entry)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if entry in self._handlers:
+                    self._handlers.remove(entry)
+
+        return unsubscribe
+
+    def publish(self, event: Event) -> None:
+        with self._lock:
+            handlers = [h for t, h in self._handlers if isinstance(event, t)]
+        for handler in handlers:
+            try:
+                handler(event)
+            except Exception:  # a broken view must not break the service that published
+                log.exception("Event handler failed for %r", event)

@@ -1,0 +1,1 @@
+"""GhostLine ui.dialogs package."""

@@ -1,0 +1,1 @@
+"""GhostLine ui.widgets package."""
