@@ -12,6 +12,7 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test,dev]'
+	bash packaging/system-deps.sh $(PY)
 	touch $(STAMP)
 
 setup: $(STAMP)

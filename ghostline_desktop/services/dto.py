@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,130 @@ class ProjectSummary:
     updated_at: datetime
     last_opened_at: datetime | None
     archived: bool
+
+
+# -- library, outline, chapters, QA, notifications -----------------------------------------
+# Fields added after the first release of a DTO carry defaults, so code that builds one
+# (UI tests, fakes) keeps working.
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    id: uuid.UUID
+    project_id: uuid.UUID
+    title: str
+    material_type: str  # MaterialType member name, e.g. "NOTE"
+    processing_status: str  # ProcessingStatus member name, e.g. "READY"
+    word_count: int
+    original_filename: str | None
+    file_size: int | None
+    error_message: str | None
+    created_at: datetime
+    mime_type: str | None = None
+    processed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OutlineInfo:
+    id: uuid.UUID
+    project_id: uuid.UUID
+    version: int
+    status: str  # OutlineStatus member name
+    title: str | None
+    structure: dict[str, Any]
+    created_at: datetime | None = None
+
+    @property
+    def part_count(self) -> int:
+        return len(self.structure.get("parts", []))
+
+    @property
+    def chapter_count(self) -> int:
+        return sum(len(p.get("chapters", [])) for p in self.structure.get("parts", []))
+
+    @property
+    def scene_count(self) -> int:
+        return sum(len(c.get("scenes", [])) for p in self.structure.get("parts", []) for c in p.get("chapters", []))
+
+
+@dataclass(frozen=True)
+class ChapterSummary:
+    id: uuid.UUID
+    project_id: uuid.UUID
+    title: str
+    order: int
+    status: str  # ChapterStatus member name, e.g. "DRAFT"
+    word_count: int
+    revision_count: int
+    outline_position: dict[str, Any]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class ChapterText:
+    id: uuid.UUID
+    project_id: uuid.UUID
+    title: str
+    order: int
+    status: str
+    content: str
+    revision_number: int  # 0 when the chapter has no revision yet
+    word_count: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    id: uuid.UUID
+    revision_number: int
+    word_count: int
+    source: str  # RevisionSource member name, e.g. "MANUAL"
+    similarity_score: float | None
+    token_cost: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RevisionText:
+    """One revision with its text, for the diff view."""
+
+    id: uuid.UUID
+    chapter_id: uuid.UUID
+    revision_number: int
+    word_count: int
+    source: str
+    content: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FindingSummary:
+    id: uuid.UUID
+    project_id: uuid.UUID
+    chapter_id: uuid.UUID | None
+    chapter_title: str | None
+    finding_type: str  # FindingType member name
+    severity: str  # Severity member name: LOW, MEDIUM, HIGH, CRITICAL
+    is_blocking: bool
+    status: str  # FindingStatus member name: OPEN, RESOLVED, WAIVED
+    title: str
+    description: str | None
+    excerpt: str | None
+    created_at: datetime
+    suggestion: str | None = None
+    resolution_note: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NotificationInfo:
+    id: uuid.UUID
+    user_id: uuid.UUID
+    project_id: uuid.UUID | None
+    notification_type: str  # NotificationType member name
+    channel: str  # NotificationChannel member name
+    title: str
+    message: str | None
+    is_read: bool
+    link_url: str | None
+    created_at: datetime

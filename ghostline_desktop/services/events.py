@@ -46,6 +46,17 @@ class ChapterSaved(Event):
 
 
 @dataclass(frozen=True)
+class ChaptersChanged(Event):
+    """The chapter list changed: a chapter was created, renamed, reordered or deleted.
+
+    Saving a chapter's text is ``ChapterSaved``; this one tells list views to reload."""
+
+    project_id: uuid.UUID
+    chapter_id: uuid.UUID | None
+    change: str  # created | renamed | reordered | deleted | status
+
+
+@dataclass(frozen=True)
 class FindingsChanged(Event):
     project_id: uuid.UUID
 

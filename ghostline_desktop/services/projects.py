@@ -317,7 +317,7 @@ async def _copy(
 
 
 async def _copy_project_rows(s: AsyncSession, old: uuid.UUID, new: uuid.UUID) -> None:
-    p = {"old": old, "new": new}
+    p: dict[str, object] = {"old": old, "new": new}
     project_override = {"project_id": ":new"}
 
     await _map_ids(s, "fork_outlines", BookOutline.__table__, "project_id = :old", p)  # type: ignore[arg-type]

@@ -1,0 +1,247 @@
+"""Composition root: settings → window (shown at once) → service loop → database → services → UI.
+
+This is the only module that constructs services and wires them to the window. The window
+appears immediately in a "Starting database…" state; the database is prepared on the service
+loop (``asyncio.to_thread`` there, never on the GUI thread) while the GUI stays responsive.
+
+Env hooks: ``GHOSTLINE_TIMING=1`` prints ``TIMING window_shown_ms=…`` and
+``TIMING project_loaded_ms=…`` (from process start); ``GHOSTLINE_AUTOQUIT_AFTER_LOAD=1`` quits
+cleanly once the start-up project has loaded (e2e tests, start-up benchmark).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import os
+import sys
+import time
+import uuid
+
+import psutil
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ghostline_desktop.config import APP_NAME, Settings, load_settings, save_settings
+from ghostline_desktop.db.bootstrap import PreparedDatabase, prepare_database
+from ghostline_desktop.db.database import Database
+from ghostline_desktop.errors import ConfigError, GhostlineError
+from ghostline_desktop.services.container import Services
+from ghostline_desktop.services.dto import UserInfo
+from ghostline_desktop.services.runner import ServiceLoop
+from ghostline_desktop.services.tasks import TaskRegistry
+from ghostline_desktop.storage.local import LocalStore
+from ghostline_desktop.ui import ops
+from ghostline_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger("ghostline_desktop")
+_PROCESS_START = psutil.Process().create_time()
+
+
+def elapsed_ms() -> float:
+    """Milliseconds since this process started (not since import: includes interpreter start-up)."""
+    return (time.time() - _PROCESS_START) * 1000.0
+
+
+def timing(mark: str) -> None:
+    if os.environ.get("GHOSTLINE_TIMING") == "1":
+        print(f"TIMING {mark}_ms={elapsed_ms():.1f}", flush=True)
+
+
+def setup_logging(settings: Settings) -> None:
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        settings.log_dir / "ghostline.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        root.addHandler(handler)
+
+
+def wire(window: MainWindow, services: Services, user: UserInfo) -> None:
+    """The single place services meet the UI."""
+    window.attach(services, user)
+
+
+class GhostlineApp(QObject):
+    """Owns the long-lived pieces and their order of start and stop."""
+
+    #: Start-up finished: True when services are up, False when the database failed.
+    started = Signal(bool)
+    #: The first project opened and every panel has its rows.
+    projectReady = Signal(object)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.service_loop = ServiceLoop()
+        self.registry = TaskRegistry()
+        self.prepared: PreparedDatabase | None = None
+        self.services: Services | None = None
+        self.user: UserInfo | None = None
+        self.window = MainWindow(settings)
+        self._first_project_reported = False
+        self._starting = False
+        self.window.settingsChanged.connect(self._settings_changed)
+        self.window.retryRequested.connect(self.retry)
+        self.window.projectOpened.connect(self._project_opened)
+
+    # -- start ----------------------------------------------------------------------------------
+    async def start(self, *, reopen: bool = True) -> bool:
+        if self._starting:
+            return False
+        self._starting = True
+        try:
+            return await self._start(reopen)
+        finally:
+            self._starting = False
+
+    async def _start(self, reopen: bool) -> bool:
+        self.window.show_starting()
+        if not self.service_loop.running:
+            self.service_loop.start()
+            ops.install(self.service_loop, self.registry)
+        try:
+            if self.prepared is None:
+                # Blocking work (server start, migrations) runs in a thread of the service loop.
+                self.prepared = await ops.call(asyncio.to_thread(prepare_database, self.settings))
+            if self.services is None:
+                self.services = Services.build(Database(self.prepared.url), LocalStore(self.settings.storage_dir))
+            self.user = await ops.call(self.services.accounts.ensure_local_user())
+        except GhostlineError as exc:
+            log.warning("Start-up failed: %s", exc)
+            self.window.show_startup_failure(exc.title, str(exc))
+            self.started.emit(False)
+            return False
+        except Exception:
+            log.exception("Start-up failed unexpectedly")
+            self.window.show_startup_failure(
+                ops.UNEXPECTED_TITLE,
+                f"GhostLine could not start its database. Details were written to the log in {self.settings.log_dir}.",
+            )
+            self.started.emit(False)
+            return False
+        wire(self.window, self.services, self.user)
+        self.started.emit(True)
+        if reopen:
+            self.reopen_last_project()
+        return True
+
+    def reopen_last_project(self) -> None:
+        raw = self.settings.last_project_id
+        try:
+            project_id = uuid.UUID(raw) if raw else None
+        except ValueError:
+            project_id = None
+        if project_id is None:
+            if os.environ.get("GHOSTLINE_AUTOQUIT_AFTER_LOAD") == "1":
+                print("AUTOQUIT no_project", flush=True)
+                QTimer.singleShot(0, self.window.close)
+            return
+        self.window.open_project(project_id, startup=True)
+
+    def retry(self) -> None:
+        self.settings = self.window.settings  # Preferences may have fixed the database settings
+        if self.user is None:
+            fut = asyncio.ensure_future(self.start())
+            self.registry.add(fut, "app.start")
+
+    def _settings_changed(self, settings: Settings) -> None:
+        self.settings = settings
+        try:
+            save_settings(settings)
+        except OSError:
+            log.exception("Could not save settings")
+
+    def _project_opened(self, project_id: uuid.UUID) -> None:
+        if self._first_project_reported:
+            return
+        self._first_project_reported = True
+        self._wait_until_idle(lambda: self._first_project_loaded(project_id))
+
+    def _wait_until_idle(self, then: object) -> None:
+        """Poll (cheaply, on the GUI loop) until every panel's request has come back."""
+
+        def check() -> None:
+            if ops.pending_count() == 0:
+                then()  # type: ignore[operator]
+            else:
+                QTimer.singleShot(20, check)
+
+        QTimer.singleShot(0, check)
+
+    def _first_project_loaded(self, project_id: uuid.UUID) -> None:
+        timing("project_loaded")
+        self.projectReady.emit(project_id)
+        if os.environ.get("GHOSTLINE_AUTOQUIT_AFTER_LOAD") == "1":
+            title = self.window.project.title if self.window.project else "?"
+            print(f"PROJECT_LOADED {project_id} {title}", flush=True)
+            QTimer.singleShot(0, self.window.close)
+
+    # -- stop -----------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Cancel work, dispose services, stop the loop and the embedded server, save settings."""
+        self.registry.cancel_all()
+        self.window.detach()
+        if self.services is not None and self.service_loop.running:
+            try:
+                self.service_loop.run(self.services.close(), timeout=10)
+            except Exception:
+                log.exception("Disposing the services failed")
+        self.service_loop.stop()
+        ops.uninstall()
+        self.services = None
+        if self.prepared is not None:
+            try:
+                self.prepared.release()
+            except Exception:
+                log.exception("Stopping the embedded database failed")
+            self.prepared = None
+        self.settings = self.window.settings
+        try:
+            save_settings(self.settings)
+        except OSError:
+            log.exception("Could not save settings")
+
+
+def _apply_theme(app: QApplication, theme: str) -> None:
+    try:
+        from ghostline_desktop.ui.theme import apply_theme
+    except ImportError:
+        return
+    apply_theme(app, theme)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import qasync
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        QMessageBox.critical(None, exc.title, str(exc))
+        return 2
+    setup_logging(settings)
+    log.info("GhostLine starting (data dir %s)", settings.data_dir)
+    _apply_theme(app, settings.theme)
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    ctl = GhostlineApp(settings)
+    ctl.window.show()
+    QTimer.singleShot(0, lambda: timing("window_shown"))  # after the first paint pass
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with loop:
+        start = loop.create_task(ctl.start())
+        ctl.registry.add(start, "app.start")
+        loop.run_until_complete(closed.wait())
+        ctl.shutdown()
+    log.info("GhostLine stopped")
+    return 0

@@ -1,0 +1,559 @@
+"""The main window: welcome page or editor in the centre, three dock panels, menus, status bar.
+
+The window never builds services: app.py calls :meth:`MainWindow.attach` once they exist.
+Panels never call each other; :meth:`_connect_signals` is the one place they are wired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QWidget
+
+from ghostline_desktop.config import Settings
+from ghostline_desktop.errors import NotFoundError
+from ghostline_desktop.services.container import Services
+from ghostline_desktop.services.dto import ProjectSummary, UserInfo
+from ghostline_desktop.ui import ops
+from ghostline_desktop.ui.bridge import EventBridge
+from ghostline_desktop.ui.drops import NOTE_SUFFIXES, split_drop
+from ghostline_desktop.ui.menus import Menus
+from ghostline_desktop.ui.panels.editor import EditorPanel
+from ghostline_desktop.ui.panels.findings import FindingsPanel
+from ghostline_desktop.ui.panels.outline import OutlinePanel
+from ghostline_desktop.ui.panels.sources import SourcesPanel
+from ghostline_desktop.ui.status_bar import StatusBar
+from ghostline_desktop.ui.welcome import WelcomePage
+from ghostline_desktop.ui.widgets.drop_overlay import DropOverlay
+
+log = logging.getLogger(__name__)
+MAX_RECENT = 8
+LAYOUT_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    #: A project finished opening (its panels have asked for their rows).
+    projectOpened = Signal(object)
+    projectClosed = Signal()
+    #: The author changed settings (Preferences, theme); app.py saves them.
+    settingsChanged = Signal(object)
+    #: Welcome page "Retry" after a failed database start.
+    retryRequested = Signal()
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.settings = settings
+        self.services: Services | None = None
+        self.user: UserInfo | None = None
+        self.project: ProjectSummary | None = None
+        self.projects: dict[uuid.UUID, ProjectSummary] = {}
+        self.bridge = EventBridge(self)
+        self.layout_store = QSettings(str(settings.config_dir / "layout.ini"), QSettings.Format.IniFormat)
+        self._focus_hidden: list[QDockWidget] = []
+
+        self.setWindowTitle("GhostLine")
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self.welcome = WelcomePage(self)
+        self.editor = EditorPanel(self)
+        self.centre = QStackedWidget(self)
+        self.centre.addWidget(self.welcome)
+        self.centre.addWidget(self.editor)
+        self.setCentralWidget(self.centre)
+        self.sources = SourcesPanel(self)
+        self.outline = OutlinePanel(self)
+        self.findings = FindingsPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.sources)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.outline)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.findings)
+        self.resizeDocks([self.sources, self.outline], [290, 290], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.findings], [210], Qt.Orientation.Vertical)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.drop_overlay = DropOverlay(self)
+        self.menus = Menus(self)
+        self.menus.set_project_open(False)
+        self.menus.set_services_ready(False)
+        self._connect_signals()
+        self._restore_layout()
+        self.close_project()
+
+    def docks(self) -> list[PanelDockLike]:
+        return [self.sources, self.outline, self.findings]
+
+    # -- the one connect block ----------------------------------------------------------------
+    def _connect_signals(self) -> None:
+        b, w, st = self.bridge, self.welcome, self.status
+        # service events (queued from the service thread by the bridge)
+        b.projectsChanged.connect(self._on_projects_changed)
+        b.sourcesChanged.connect(lambda e: self._for_project(e, self.sources.refresh))
+        b.outlineChanged.connect(lambda e: self._for_project(e, self.outline.refresh))
+        b.findingsChanged.connect(lambda e: self._for_project(e, self.findings.refresh))
+        b.chapterSaved.connect(self.editor.on_chapter_saved)
+        b.notificationsChanged.connect(lambda _e: self.refresh_notifications())
+        b.balanceChanged.connect(lambda _e: self.refresh_balance())
+        b.taskProgress.connect(st.on_task_progress)
+        # panels → window
+        self.sources.importRequested.connect(self.import_paths)
+        self.outline.chapterRequested.connect(self.open_outline_chapter)
+        self.editor.saveStateChanged.connect(lambda s: self.setWindowModified(s in ("unsaved", "conflict")))
+        # welcome page
+        w.newProjectRequested.connect(self.new_project)
+        w.openProjectRequested.connect(self.open_project_dialog)
+        w.recentProjectRequested.connect(self.open_project)
+        w.demoProjectRequested.connect(self.open_demo_project)
+        w.retryRequested.connect(self.retryRequested.emit)
+        w.preferencesRequested.connect(self.show_preferences)
+        # status bar
+        st.notificationsOpened.connect(self.mark_notifications_read)
+        st.tokenUsageRequested.connect(self.show_token_usage)
+
+    def _for_project(self, event: Any, refresh: Any) -> None:
+        if self.project is not None and event.project_id == self.project.id:
+            refresh()
+
+    # -- start-up states (driven by app.py) ---------------------------------------------------
+    def show_starting(self, text: str | None = None) -> None:
+        self.centre.setCurrentWidget(self.welcome)
+        self.welcome.show_starting(text)
+
+    def show_startup_failure(self, title: str, message: str) -> None:
+        self.centre.setCurrentWidget(self.welcome)
+        self.welcome.show_failure(title, message)
+        self.status.showMessage(self.tr("The database did not start."), 0)
+
+    def attach(self, services: Services, user: UserInfo) -> None:
+        """Services are up: bind the event bridge and the panels, load the account's numbers."""
+        self.services = services
+        self.user = user
+        self.bridge.bind(services.bus)
+        for panel in (self.sources, self.outline, self.findings):
+            panel.attach(services, user)
+        self.editor.attach(services, user)
+        self.menus.set_services_ready(True)
+        self.welcome.show_ready()
+        self.status.clearMessage()
+        self.refresh_projects()
+        self.refresh_balance()
+        self.refresh_notifications()
+
+    def detach(self) -> None:
+        self.bridge.detach()
+
+    # -- projects -------------------------------------------------------------------------------
+    def refresh_projects(self) -> None:
+        if self.services is None or self.user is None:
+            return
+        ops.run_op(
+            self.services.projects.list_projects(self.user.id),
+            on_success=self._projects_loaded,
+            parent=self,
+            name="window.projects",
+        )
+
+    def _projects_loaded(self, projects: list[ProjectSummary]) -> None:
+        self.projects = {p.id: p for p in projects}
+        recent = [self.projects[pid] for pid, _t in self.recent_projects() if pid in self.projects]
+        rest = sorted(
+            (p for p in projects if p not in recent),
+            key=lambda p: p.last_opened_at or p.updated_at,
+            reverse=True,
+        )
+        self.welcome.set_recent((recent + rest)[:MAX_RECENT])
+
+    def recent_projects(self) -> list[tuple[uuid.UUID, str]]:
+        out = []
+        for raw in self.settings.recent_project_ids:
+            try:
+                pid = uuid.UUID(raw)
+            except ValueError:
+                continue
+            p = self.projects.get(pid)
+            if p is not None:
+                out.append((pid, p.title))
+        return out
+
+    def open_project(self, project_id: uuid.UUID, *, startup: bool = False) -> None:
+        """Open a project; at start-up a project that no longer exists just leaves the welcome page."""
+        if self.services is None:
+            return
+        services = self.services
+
+        async def load() -> ProjectSummary:
+            project = await services.projects.get(project_id)
+            await services.projects.mark_opened(project_id)
+            return project
+
+        def failed(exc: BaseException) -> None:
+            self.status.clearMessage()
+            if isinstance(exc, NotFoundError):
+                self._forget(project_id)
+                if startup:
+                    self.status.showMessage(self.tr("The last project no longer exists."), 8000)
+                    return
+            ops.report_error(exc, self)
+
+        self.status.showMessage(self.tr("Opening project…"))
+        ops.run_op(load(), on_success=self._project_loaded, on_failure=failed, parent=self, name="window.open")
+
+    def _project_loaded(self, project: ProjectSummary) -> None:
+        if self.project is not None and self.project.id != project.id:
+            self.editor.save_now()
+        self.project = project
+        self.projects[project.id] = project
+        self.setWindowTitle(self.tr("{0}[*] — GhostLine").format(project.title))
+        self.centre.setCurrentWidget(self.editor)
+        for panel in (self.sources, self.outline, self.findings):
+            panel.open_project(project.id)
+        self.editor.open_project(project.id)
+        self.menus.set_project_open(True)
+        self._remember(project.id)
+        self.status.showMessage(self.tr("Opened “{0}”.").format(project.title), 4000)
+        self.projectOpened.emit(project.id)
+
+    def close_project(self) -> None:
+        self.editor.close_project()
+        for panel in (self.sources, self.outline, self.findings):
+            panel.close_project()
+        self.project = None
+        self.setWindowTitle("GhostLine")
+        self.centre.setCurrentWidget(self.welcome)
+        self.menus.set_project_open(False)
+        self.refresh_projects()
+        self.projectClosed.emit()
+
+    def _remember(self, project_id: uuid.UUID) -> None:
+        ids = [str(project_id), *(i for i in self.settings.recent_project_ids if i != str(project_id))]
+        self._update_settings(last_project_id=str(project_id), recent_project_ids=tuple(ids[:MAX_RECENT]))
+
+    def _forget(self, project_id: uuid.UUID) -> None:
+        ids = tuple(i for i in self.settings.recent_project_ids if i != str(project_id))
+        last = None if self.settings.last_project_id == str(project_id) else self.settings.last_project_id
+        self._update_settings(last_project_id=last, recent_project_ids=ids)
+        self.projects.pop(project_id, None)
+        self.refresh_projects()
+
+    def _update_settings(self, **changes: Any) -> None:
+        self.settings = self.settings.with_changes(**changes)
+        self.settingsChanged.emit(self.settings)
+
+    def _on_projects_changed(self, event: Any) -> None:
+        if self.project is not None and event.project_id == self.project.id:
+            if event.change == "deleted":
+                self.close_project()
+                self._forget(event.project_id)
+                return
+            if self.services is not None:
+                ops.run_op(self.services.projects.get(event.project_id), on_success=self._project_renamed, parent=self)
+        self.refresh_projects()
+
+    def _project_renamed(self, project: ProjectSummary) -> None:
+        if self.project is not None and project.id == self.project.id:
+            self.project = project
+            self.setWindowTitle(self.tr("{0}[*] — GhostLine").format(project.title))
+
+    # -- menu slots -----------------------------------------------------------------------------
+    def new_project(self) -> None:
+        if self.services is None or self.user is None:
+            return
+        from ghostline_desktop.ui.dialogs.new_project import NewProjectDialog
+
+        dlg = NewProjectDialog(parent=self)
+        if dlg.exec() != NewProjectDialog.DialogCode.Accepted:
+            return
+        v = dlg.values()
+        ops.run_op(
+            self.services.projects.create(self.user.id, v.title, genre=v.genre, target_word_count=v.target_word_count),
+            on_success=lambda p: self.open_project(p.id),
+            parent=self,
+        )
+
+    def open_project_dialog(self) -> None:
+        if self.services is None or self.user is None:
+            return
+
+        def chosen(projects: list[ProjectSummary]) -> None:
+            from ghostline_desktop.ui.dialogs.open_project import OpenProjectDialog
+
+            dlg = OpenProjectDialog(projects, parent=self)
+            if dlg.exec() == OpenProjectDialog.DialogCode.Accepted and (pid := dlg.selected_project_id()):
+                self.open_project(pid)
+
+        ops.run_op(self.services.projects.list_projects(self.user.id), on_success=chosen, parent=self)
+
+    def open_demo_project(self) -> None:
+        if self.services is None or self.user is None:
+            return
+        self.status.showMessage(self.tr("Creating the demo project…"))
+        ops.run_op(
+            self.services.demo.create_demo_project(self.user.id),
+            on_success=lambda p: self.open_project(p.id),
+            parent=self,
+            name="window.demo",
+        )
+
+    def fork_project(self) -> None:
+        if self.services is None or self.project is None:
+            return
+        from ghostline_desktop.ui.dialogs.fork_project import ForkProjectDialog
+
+        dlg = ForkProjectDialog(self.project, parent=self)
+        if dlg.exec() != ForkProjectDialog.DialogCode.Accepted:
+            return
+        self.editor.save_now()
+        self.status.showMessage(self.tr("Forking…"))
+        ops.run_op(
+            self.services.projects.fork(self.project.id, dlg.new_title()),
+            on_success=lambda p: self.open_project(p.id),
+            parent=self,
+        )
+
+    def save_chapter(self) -> None:
+        if self.editor.save_state == "conflict":
+            self.editor.force_save()
+        else:
+            self.editor.save_now()
+
+    def open_outline_chapter(self, position: dict[str, Any], title: str) -> None:
+        chapter = self.editor.find_chapter(position, title)
+        if chapter is None:
+            self.status.showMessage(
+                self.tr("“{0}” has no chapter yet: create it with “New chapter…”.").format(title), 6000
+            )
+            return
+        self.editor.open_chapter(chapter.id)
+
+    def show_preferences(self) -> None:
+        from ghostline_desktop.ui.dialogs.preferences import PreferencesDialog
+
+        dlg = PreferencesDialog(self.settings, parent=self)
+        if dlg.exec() != PreferencesDialog.DialogCode.Accepted:
+            return
+        new = dlg.result_settings()
+        restart = (new.database_url, new.data_dir) != (self.settings.database_url, self.settings.data_dir)
+        self.settings = new
+        self.settingsChanged.emit(new)
+        if new.theme:
+            self.set_theme(new.theme)
+        if restart and self.services is not None:
+            ops.show_info(
+                self,
+                self.tr("Restart needed"),
+                self.tr("The new database settings take effect the next time GhostLine starts."),
+            )
+
+    def set_theme(self, theme: str) -> None:
+        try:
+            from ghostline_desktop.ui.theme import apply_theme
+        except ImportError:
+            self.status.showMessage(self.tr("Themes are not available in this build."), 5000)
+            return
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        if theme in self.menus.themes:
+            self.menus.themes[theme].setChecked(True)
+        if theme != self.settings.theme:
+            self._update_settings(theme=theme)
+
+    def toggle_focus_mode(self) -> None:
+        """F11: only the editor (and its chapter bar) stays; everything returns on the next F11."""
+        if self._focus_hidden or (self.menus.focus_mode.isChecked() is False and not self._focus_hidden):
+            pass
+        if not self._focus_hidden:
+            self._focus_hidden = [d for d in self.docks() if d.isVisible()]
+            for d in self._focus_hidden:
+                d.hide()
+            self.status.hide()
+            self.menus.focus_mode.setChecked(True)
+            self.status.showMessage(self.tr("Focus mode: press F11 to leave."), 3000)
+        else:
+            for d in self._focus_hidden:
+                d.show()
+            self._focus_hidden = []
+            self.status.show()
+            self.menus.focus_mode.setChecked(False)
+
+    def show_token_usage(self) -> None:
+        if self.services is None or self.user is None:
+            return
+
+        def show(balance: Any) -> None:
+            from ghostline_desktop.ui.dialogs.token_usage import TokenUsageDialog
+
+            self._token_dialog = TokenUsageDialog(balance, parent=self)
+            self._token_dialog.open()
+
+        ops.run_op(self.services.accounts.balance(self.user.id), on_success=show, parent=self)
+
+    def show_shortcuts(self) -> None:
+        from ghostline_desktop.ui.dialogs.shortcuts import ShortcutsDialog
+
+        self._shortcuts_dialog = ShortcutsDialog(self.menus.shortcut_rows(), parent=self)
+        self._shortcuts_dialog.open()
+
+    def show_about(self) -> None:
+        from ghostline_desktop.ui.dialogs.about import AboutDialog
+
+        self._about_dialog = AboutDialog(self, data_dir=str(self.settings.data_dir))
+        self._about_dialog.open()
+
+    # -- status bar data ------------------------------------------------------------------------
+    def refresh_balance(self) -> None:
+        if self.services is None or self.user is None:
+            return
+        ops.run_op(
+            self.services.accounts.balance(self.user.id),
+            on_success=self.status.set_balance,
+            parent=self,
+            name="window.balance",
+        )
+
+    def refresh_notifications(self) -> None:
+        if self.services is None or self.user is None:
+            return
+        services, user_id = self.services, self.user.id
+
+        async def load() -> tuple[int, list[Any]]:
+            return await services.notifications.unread_count(user_id), await services.notifications.list(
+                user_id, limit=15
+            )
+
+        def show(result: tuple[int, list[Any]]) -> None:
+            self.status.set_unread(result[0])
+            self.status.set_notifications(result[1])
+
+        ops.run_op(load(), on_success=show, parent=self, name="window.notifications")
+
+    def mark_notifications_read(self) -> None:
+        if self.services is None or self.user is None or self.status.unread == 0:
+            return
+        # NotificationsChanged from the service refreshes the badge.
+        ops.run_op(self.services.notifications.mark_all_read(self.user.id), parent=self)
+
+    # -- drag and drop --------------------------------------------------------------------------
+    @staticmethod
+    def _local_paths(urls: list[QUrl]) -> list[Path]:
+        return [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        paths = self._local_paths(event.mimeData().urls()) if event.mimeData().hasUrls() else []
+        accepted, refused = split_drop(paths)
+        if accepted:
+            event.acceptProposedAction()
+            n = len(accepted)
+            self.drop_overlay.show_for(self.tr("Drop to add {0} file(s) to the source library").format(n))
+            if refused:
+                self.status.showMessage(self._refusal_text(refused), 8000)
+        else:
+            event.ignore()
+            if refused:
+                self.status.showMessage(self._refusal_text(refused), 8000)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_overlay.hide()
+        event.accept()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.drop_overlay.hide()
+        accepted, refused = split_drop(self._local_paths(event.mimeData().urls()))
+        if refused:
+            self.status.showMessage(self._refusal_text(refused), 10000)
+        if not accepted:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.sources.receive_paths(accepted)
+
+    def _refusal_text(self, refused: list[tuple[Path, str]]) -> str:
+        first, reason = refused[0]
+        text = self.tr("Not added: “{0}” — {1}.").format(first.name, reason)
+        if len(refused) > 1:
+            text += self.tr(" (and {0} more)").format(len(refused) - 1)
+        return text
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Text and Markdown become notes right away; the rest waits for ingestion (later version)."""
+        if self.services is None or self.project is None:
+            ops.show_info(self, self.tr("No project open"), self.tr("Open a project first, then drop files on it."))
+            return
+        notes = [p for p in paths if p.suffix.lower() in NOTE_SUFFIXES]
+        later = [p for p in paths if p.suffix.lower() not in NOTE_SUFFIXES]
+        services, project_id = self.services, self.project.id
+        for path in notes:
+
+            async def add(path: Path = path) -> Any:
+                text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+                return await services.sources.add_note(project_id, path.name, text)
+
+            ops.run_op(
+                add(),
+                on_success=lambda s: self.status.showMessage(self.tr("Added “{0}” as a note.").format(s.title), 5000),
+                on_failure=functools.partial(self._note_failed, path),
+                parent=self,
+            )
+        if later:
+            names = ", ".join(p.name for p in later[:5]) + (" …" if len(later) > 5 else "")
+            ops.show_info(
+                self,
+                self.tr("Importing files arrives in a later version"),
+                self.tr(
+                    "GhostLine cannot read {0} yet: importing PDF, Word, EPUB, image and audio files arrives in a "
+                    "later version. Text and Markdown files are added as notes right away."
+                ).format(names),
+            )
+
+    def _note_failed(self, path: Path, exc: BaseException) -> None:
+        if isinstance(exc, UnicodeDecodeError):
+            ops.show_error(
+                self,
+                self.tr("Could not read the file"),
+                self.tr("“{0}” is not UTF-8 text, so it was not added. Save it as UTF-8 and drop it again.").format(
+                    path.name
+                ),
+            )
+        elif isinstance(exc, OSError):
+            ops.show_error(
+                self,
+                self.tr("Could not read the file"),
+                self.tr("“{0}” could not be read: {1}").format(path.name, exc.strerror or exc),
+            )
+        else:
+            ops.report_error(exc, self)
+
+    # -- layout & closing -----------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.layout_store.value("window/geometry")
+        state = self.layout_store.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        self.layout_store.setValue("window/geometry", self.saveGeometry())
+        self.layout_store.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.layout_store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._focus_hidden:
+            self.toggle_focus_mode()  # so the saved layout has the panels
+        self.editor.flush_blocking()
+        self.save_layout()
+        self.detach()
+        event.accept()
+
+
+PanelDockLike = QDockWidget
