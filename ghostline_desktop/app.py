@@ -34,6 +34,7 @@ from ghostline_desktop.services.tasks import TaskRegistry
 from ghostline_desktop.storage.local import LocalStore
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.main_window import MainWindow
+from ghostline_desktop.ui.qtfix import emit
 
 log = logging.getLogger("ghostline_desktop")
 _PROCESS_START = psutil.Process().create_time()
@@ -74,15 +75,16 @@ class GhostlineApp(QObject):
     #: The first project opened and every panel has its rows.
     projectReady = Signal(object)
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, persist: bool = True) -> None:
         super().__init__()
         self.settings = settings
+        self.persist = persist  # False for screenshots: the author's settings and layout stay untouched
         self.service_loop = ServiceLoop()
         self.registry = TaskRegistry()
         self.prepared: PreparedDatabase | None = None
         self.services: Services | None = None
         self.user: UserInfo | None = None
-        self.window = MainWindow(settings)
+        self.window = MainWindow(settings, persist_layout=persist)
         self._first_project_reported = False
         self._starting = False
         self.window.settingsChanged.connect(self._settings_changed)
@@ -114,7 +116,7 @@ class GhostlineApp(QObject):
         except GhostlineError as exc:
             log.warning("Start-up failed: %s", exc)
             self.window.show_startup_failure(exc.title, str(exc))
-            self.started.emit(False)
+            emit(self.started, False)
             return False
         except Exception:
             log.exception("Start-up failed unexpectedly")
@@ -122,10 +124,10 @@ class GhostlineApp(QObject):
                 ops.UNEXPECTED_TITLE,
                 f"GhostLine could not start its database. Details were written to the log in {self.settings.log_dir}.",
             )
-            self.started.emit(False)
+            emit(self.started, False)
             return False
         wire(self.window, self.services, self.user)
-        self.started.emit(True)
+        emit(self.started, True)
         if reopen:
             self.reopen_last_project()
         return True
@@ -151,6 +153,8 @@ class GhostlineApp(QObject):
 
     def _settings_changed(self, settings: Settings) -> None:
         self.settings = settings
+        if not self.persist:
+            return
         try:
             save_settings(settings)
         except OSError:
@@ -175,7 +179,7 @@ class GhostlineApp(QObject):
 
     def _first_project_loaded(self, project_id: uuid.UUID) -> None:
         timing("project_loaded")
-        self.projectReady.emit(project_id)
+        emit(self.projectReady, project_id)
         if os.environ.get("GHOSTLINE_AUTOQUIT_AFTER_LOAD") == "1":
             title = self.window.project.title if self.window.project else "?"
             print(f"PROJECT_LOADED {project_id} {title}", flush=True)
@@ -201,13 +205,15 @@ class GhostlineApp(QObject):
                 log.exception("Stopping the embedded database failed")
             self.prepared = None
         self.settings = self.window.settings
+        if not self.persist:
+            return
         try:
             save_settings(self.settings)
         except OSError:
             log.exception("Could not save settings")
 
 
-def _apply_theme(app: QApplication, theme: str) -> None:
+def apply_theme_safely(app: QApplication, theme: str) -> None:
     try:
         from ghostline_desktop.ui.theme import apply_theme
     except ImportError:
@@ -229,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     setup_logging(settings)
     log.info("GhostLine starting (data dir %s)", settings.data_dir)
-    _apply_theme(app, settings.theme)
+    apply_theme_safely(app, settings.theme)
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

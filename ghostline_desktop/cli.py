@@ -23,10 +23,15 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ghostline_desktop.config import Settings, default_data_dir, load_settings
 from ghostline_desktop.errors import GhostlineError, ValidationError
+
+if TYPE_CHECKING:  # imported lazily at run time: `ghostline --help` should not load SQLAlchemy
+    from ghostline_desktop.db.bootstrap import PreparedDatabase
+    from ghostline_desktop.services.container import Services
+    from ghostline_desktop.services.dto import ProjectSummary, UserInfo
 
 log = logging.getLogger("ghostline_desktop.cli")
 
@@ -84,7 +89,7 @@ def _parse_size(value: str) -> tuple[int, int]:
 
 
 @contextlib.contextmanager
-def _prepared(settings: Settings, *, run_migrations: bool) -> Iterator[Any]:
+def _prepared(settings: Settings, *, run_migrations: bool) -> Iterator[PreparedDatabase]:
     """Start (or reach) the database and always let go of the embedded server afterwards."""
     from ghostline_desktop.db.bootstrap import prepare_database
 
@@ -95,7 +100,7 @@ def _prepared(settings: Settings, *, run_migrations: bool) -> Iterator[Any]:
         prepared.release()
 
 
-def _with_services(settings: Settings, action: Callable[[Any, Any], Awaitable[Outcome]]) -> Outcome:
+def _with_services(settings: Settings, action: Callable[[Services, UserInfo], Awaitable[Outcome]]) -> Outcome:
     """Run ``action(services, local_user)`` on a service loop over a migrated database.
 
     The ServiceLoop (a SelectorEventLoop on every platform) rather than asyncio.run, so the
@@ -123,7 +128,7 @@ def _with_services(settings: Settings, action: Callable[[Any, Any], Awaitable[Ou
             loop.stop()
 
 
-def _project_line(p: Any) -> str:
+def _project_line(p: ProjectSummary) -> str:
     extra = f", edition {p.edition} of '{p.forked_from_title}'" if p.forked_from_project_id else ""
     archived = " [archived]" if p.archived else ""
     return f"{p.id}  {p.title} ({p.genre.lower()}, {p.word_count} words{extra}){archived}"
@@ -132,7 +137,7 @@ def _project_line(p: Any) -> str:
 # -- db commands ------------------------------------------------------------------------------
 
 
-def _status_data(prepared: Any) -> dict[str, Any]:
+def _status_data(prepared: PreparedDatabase) -> dict[str, Any]:
     from ghostline_desktop.db import migrate
 
     st = migrate.status(prepared.url)
@@ -195,7 +200,7 @@ def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> Outcome:
 
 
 def cmd_project_create(settings: Settings, args: argparse.Namespace) -> Outcome:
-    async def action(services: Any, user: Any) -> Outcome:
+    async def action(services: Services, user: UserInfo) -> Outcome:
         p = await services.projects.create(user.id, args.title, genre=args.genre, target_word_count=args.target_words)
         return Outcome(_jsonable(p), f"Created project {p.id}: {p.title}")
 
@@ -203,7 +208,7 @@ def cmd_project_create(settings: Settings, args: argparse.Namespace) -> Outcome:
 
 
 def cmd_project_list(settings: Settings, args: argparse.Namespace) -> Outcome:
-    async def action(services: Any, user: Any) -> Outcome:
+    async def action(services: Services, user: UserInfo) -> Outcome:
         projects = await services.projects.list_projects(user.id, include_archived=args.all)
         text = f"{len(projects)} project(s)" + (":" if projects else ".")
         return Outcome(_jsonable(projects), text, [_project_line(p) for p in projects])
@@ -214,7 +219,7 @@ def cmd_project_list(settings: Settings, args: argparse.Namespace) -> Outcome:
 def cmd_project_fork(settings: Settings, args: argparse.Namespace) -> Outcome:
     project_id = _parse_uuid(args.id)
 
-    async def action(services: Any, user: Any) -> Outcome:
+    async def action(services: Services, user: UserInfo) -> Outcome:
         p = await services.projects.fork(project_id, args.title)
         return Outcome(_jsonable(p), f"Forked {project_id} as edition {p.edition}: {p.id} {p.title}")
 
@@ -224,7 +229,7 @@ def cmd_project_fork(settings: Settings, args: argparse.Namespace) -> Outcome:
 def cmd_project_rename(settings: Settings, args: argparse.Namespace) -> Outcome:
     project_id = _parse_uuid(args.id)
 
-    async def action(services: Any, user: Any) -> Outcome:
+    async def action(services: Services, user: UserInfo) -> Outcome:
         p = await services.projects.rename(project_id, args.title)
         return Outcome(_jsonable(p), f"Renamed {p.id} to {p.title}")
 
@@ -234,7 +239,7 @@ def cmd_project_rename(settings: Settings, args: argparse.Namespace) -> Outcome:
 def cmd_project_archive(settings: Settings, args: argparse.Namespace) -> Outcome:
     project_id = _parse_uuid(args.id)
 
-    async def action(services: Any, user: Any) -> Outcome:
+    async def action(services: Services, user: UserInfo) -> Outcome:
         p = await services.projects.archive(project_id)
         return Outcome(_jsonable(p), f"Archived {p.id}: {p.title}")
 
@@ -244,7 +249,7 @@ def cmd_project_archive(settings: Settings, args: argparse.Namespace) -> Outcome
 def cmd_project_restore(settings: Settings, args: argparse.Namespace) -> Outcome:
     project_id = _parse_uuid(args.id)
 
-    async def action(services: Any, user: Any) -> Outcome:
+    async def action(services: Services, user: UserInfo) -> Outcome:
         p = await services.projects.restore(project_id)
         return Outcome(_jsonable(p), f"Restored {p.id}: {p.title}")
 
@@ -254,7 +259,7 @@ def cmd_project_restore(settings: Settings, args: argparse.Namespace) -> Outcome
 def cmd_project_delete(settings: Settings, args: argparse.Namespace) -> Outcome:
     project_id = _parse_uuid(args.id)
 
-    async def action(services: Any, user: Any) -> Outcome:
+    async def action(services: Services, user: UserInfo) -> Outcome:
         p = await services.projects.get(project_id)
         await services.projects.delete(project_id)
         return Outcome({"id": str(project_id), "title": p.title, "deleted": True}, f"Deleted {project_id}: {p.title}")
@@ -266,11 +271,8 @@ def cmd_project_delete(settings: Settings, args: argparse.Namespace) -> Outcome:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> Outcome:
-    async def action(services: Any, user: Any) -> Outcome:
-        demo = getattr(services, "demo", None)
-        if demo is None:
-            raise GhostlineError("This build has no demo project.")
-        p = await demo.create_demo_project(user.id)
+    async def action(services: Services, user: UserInfo) -> Outcome:
+        p = await services.demo.create_demo_project(user.id)
         return Outcome(_jsonable(p), f"Created demo project {p.id}: {p.title}")
 
     return _with_services(settings, action)

@@ -8,6 +8,8 @@ tests are plain functions calling ``run(coro)``; nothing about the database is m
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
@@ -65,8 +67,11 @@ class PgServer:
 
 
 @pytest.fixture(scope="session")
-def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
-    data_dir = tmp_path_factory.mktemp("pgserver")
+def pg() -> Iterator[PgServer]:
+    # Not under tmp_path_factory: any pytest session that starts re-chmods /tmp/pytest-of-<user>
+    # to 0700, locking the unprivileged 'pgserver' user (used when tests run as root) out of a
+    # running server's files, which then PANICs. Concurrent sessions are normal on shared machines.
+    data_dir = Path(tempfile.mkdtemp(prefix="ghostline-pg-"))
     server = EmbeddedServer(data_dir)
     server.start()
     pg = PgServer(server)
@@ -75,6 +80,7 @@ def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PgServer]:
     migrate.upgrade(pg.url(TEMPLATE_DB))
     yield pg
     server.stop(force=True)
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

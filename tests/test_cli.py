@@ -16,6 +16,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from ghostline_desktop.db import migrate
+from tests.db import support
+from tests.db.support import give_database_to
+
+limited_role = support.limited_role  # fixtures shared with tests/db
+server_dir = support.server_dir
 
 
 class Cli:
@@ -65,8 +70,8 @@ def empty_db(pg: Any) -> Iterator[str]:
     pg.drop_database(name)
 
 
-def test_embedded_default(tmp_path: Path) -> None:
-    cli = Cli(tmp_path)
+def test_embedded_default(server_dir: Path) -> None:
+    cli = Cli(server_dir)
     status = cli.json("db", "status")
     assert status["embedded"] is True and status["current"] is None  # `db` commands never auto-migrate
     assert status["pending"] == [migrate.heads()]
@@ -78,7 +83,7 @@ def test_embedded_default(tmp_path: Path) -> None:
     assert created["id"] in listed.stdout and "Embedded book" in listed.stdout
     assert cli.json("db", "status")["up_to_date"] is True
 
-    pgdata = str((tmp_path / "data" / "pgdata").resolve())
+    pgdata = str((server_dir / "data" / "pgdata").resolve())
     assert not [
         p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] and pgdata in " ".join(p.info["cmdline"])
     ], "the CLI left the embedded server running"
@@ -154,27 +159,11 @@ def test_usage_error_exits_2(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "--title" in proc.stderr
 
 
-@pytest.fixture
-def limited_role(pg: Any) -> Iterator[str]:
-    """A login role with no superuser rights and no table privileges (a shared team server)."""
-    role = f"r_{uuid.uuid4().hex[:8]}"
-    with pg.admin() as conn:
-        conn.execute(f'CREATE ROLE "{role}" LOGIN')
-    yield role
-    with pg.admin() as conn:  # hand back whatever the test gave it, then drop it
-        conn.execute(f'REASSIGN OWNED BY "{role}" TO postgres')
-        conn.execute(f'DROP OWNED BY "{role}"')
-        conn.execute(f'DROP ROLE "{role}"')
-
-
 def test_missing_pgvector_permission_names_what_to_do(
     tmp_path: Path, pg: Any, empty_db: str, limited_role: str
 ) -> None:
     """A role that may not CREATE EXTENSION vector on a fresh database: a clear, typed error."""
-    name = make_url(empty_db).database
-    with pg.admin() as conn:
-        conn.execute(f'GRANT ALL ON DATABASE "{name}" TO "{limited_role}"')
-        conn.execute(f'ALTER DATABASE "{name}" OWNER TO "{limited_role}"')
+    give_database_to(pg, str(make_url(empty_db).database), limited_role)
     url = empty_db.replace("postgres@", f"{limited_role}@")
     proc = Cli(tmp_path, url)("project", "list", ok=False)
     line = _assert_one_line_error(proc, "vector")
@@ -188,3 +177,26 @@ def test_unexpected_error_logs_traceback(tmp_path: Path, pg: Any, db_url: str, l
     line = _assert_one_line_error(proc, "unexpected error", "permission denied", str(cli.log_file))
     assert proc.returncode == 3, line
     assert "Traceback (most recent call last)" in cli.log_file.read_text()
+
+
+def test_demo_then_fork_and_screenshot(tmp_path: Path, empty_db: str) -> None:
+    cli = Cli(tmp_path, empty_db)
+    demo = cli.json("demo")
+    assert uuid.UUID(demo["id"]) and demo["chapter_count"] > 0 and demo["source_count"] > 0
+    fork = cli.json("project", "fork", demo["id"], "--title", "Demo, 2nd ed.")
+    assert (fork["chapter_count"], fork["source_count"], fork["word_count"]) == (
+        demo["chapter_count"],
+        demo["source_count"],
+        demo["word_count"],
+    )
+
+    out = tmp_path / "shot.png"
+    proc = cli(
+        "screenshot", str(out), "--project", demo["id"], "--size", "1200x800", "--theme", "dark", "--json", ok=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["path"] == str(out)
+    header = out.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert (width, height) in {(1200, 800), (2400, 1600)}  # 2x on a high-dpi screen

@@ -81,7 +81,13 @@ def _read_postmaster(pgdata: Path) -> ServerInfo | None:
 
 
 def _is_our_postmaster(pid: int, pgdata: Path) -> bool:
-    """True only for a live postgres process serving *this* pgdata (pids get reused)."""
+    """True only for a live postgres process serving *this* pgdata (pids get reused).
+
+    A negative pid in ``postmaster.pid`` marks a standalone backend (initdb, single-user
+    mode), never a server we can connect to; psutil would raise ValueError on it.
+    """
+    if pid <= 0:
+        return False
     try:
         proc = psutil.Process(pid)
         if proc.status() == psutil.STATUS_ZOMBIE:
@@ -158,6 +164,11 @@ class EmbeddedServer:
     def _clear_stale_postmaster(self) -> None:
         info = _read_postmaster(self.pgdata)
         pid_file = self.pgdata / "postmaster.pid"
+        if info is not None and info.pid < 0 and _is_our_postmaster(-info.pid, self.pgdata):
+            raise DataDirInUseError(
+                f"The database in {self.pgdata} is being maintained by a single-user PostgreSQL process "
+                f"(pid {-info.pid}). Wait for it to finish, then start GhostLine again."
+            )
         if pid_file.exists() and (info is None or not _is_our_postmaster(info.pid, self.pgdata)):
             log.warning("Removing stale postmaster.pid (pid %s is not our server)", info.pid if info else "?")
             pid_file.unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ghostline_desktop.config import normalize_database_url
-from ghostline_desktop.errors import DatabaseUnavailableError, MissingExtensionError
+from ghostline_desktop.errors import DatabaseError, DatabaseUnavailableError, MissingExtensionError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -39,10 +39,29 @@ class MigrationStatus:
         return self.current == self.head
 
 
+def _check_known(current: str | None, script: ScriptDirectory) -> None:
+    """A revision this GhostLine has no script for means a newer GhostLine migrated the
+    database; say so instead of letting Alembic's resolution error escape."""
+    if current is None:
+        return
+    try:
+        known = script.get_revision(current) is not None
+    except Exception:  # alembic raises ResolutionError / CommandError subclasses here
+        known = False
+    if not known:
+        raise DatabaseError(
+            f"The database was upgraded by a newer GhostLine (schema revision '{current}'; this version "
+            f"knows up to '{heads()}'). Update GhostLine, or point it at another database."
+        )
+
+
 def _run(url: str, fn_name: str, revision: str) -> None:
     engine = create_engine(normalize_database_url(url), poolclass=pool.NullPool)
     try:
         with engine.begin() as conn:
+            _check_known(
+                MigrationContext.configure(conn).get_current_revision(), ScriptDirectory.from_config(_config())
+            )
             cfg = _config()
             cfg.attributes["connection"] = conn
             getattr(command, fn_name)(cfg, revision)
@@ -84,6 +103,7 @@ def status(url: str) -> MigrationStatus:
         raise DatabaseUnavailableError(f"Could not reach the database: {exc.orig}") from exc
     finally:
         engine.dispose()
+    _check_known(current, script)
     head = heads()
     pending = tuple(
         rev.revision for rev in script.iterate_revisions(head, current or "base") if rev.revision != current

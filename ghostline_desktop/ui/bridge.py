@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from ghostline_desktop.services import events as ev
+from ghostline_desktop.ui.qtfix import emit
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +51,10 @@ class EventBridge(QObject):
     def _on_event(self, event: ev.Event) -> None:
         """Runs on the service thread: only emit (queued), never touch widgets here."""
         try:
-            self.anyEvent.emit(event)
+            emit(self.anyEvent, event)
             for kind, signal in self._signals.items():
                 if isinstance(event, kind):
-                    signal.emit(event)
+                    emit(signal, event)
         except RuntimeError:
             log.debug("Event %r arrived after the bridge was deleted", event)
 

@@ -6,15 +6,12 @@ Panels never call each other; :meth:`_connect_signals` is the one place they are
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 import uuid
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDragLeaveEvent, QDropEvent
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QWidget
 
 from ghostline_desktop.config import Settings
@@ -23,22 +20,23 @@ from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import ProjectSummary, UserInfo
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.bridge import EventBridge
-from ghostline_desktop.ui.drops import NOTE_SUFFIXES, split_drop
 from ghostline_desktop.ui.menus import Menus
 from ghostline_desktop.ui.panels.editor import EditorPanel
 from ghostline_desktop.ui.panels.findings import FindingsPanel
 from ghostline_desktop.ui.panels.outline import OutlinePanel
 from ghostline_desktop.ui.panels.sources import SourcesPanel
+from ghostline_desktop.ui.qtfix import emit
 from ghostline_desktop.ui.status_bar import StatusBar
 from ghostline_desktop.ui.welcome import WelcomePage
 from ghostline_desktop.ui.widgets.drop_overlay import DropOverlay
+from ghostline_desktop.ui.window_drops import DropHandling
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
 LAYOUT_VERSION = 1
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DropHandling, QMainWindow):
     #: A project finished opening (its panels have asked for their rows).
     projectOpened = Signal(object)
     projectClosed = Signal()
@@ -47,8 +45,9 @@ class MainWindow(QMainWindow):
     #: Welcome page "Retry" after a failed database start.
     retryRequested = Signal()
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *, persist_layout: bool = True) -> None:
         super().__init__(parent)
+        self.persist_layout = persist_layout  # False for screenshots: default layout, nothing written
         self.setObjectName("mainWindow")
         self.settings = settings
         self.services: Services | None = None
@@ -58,6 +57,8 @@ class MainWindow(QMainWindow):
         self.bridge = EventBridge(self)
         self.layout_store = QSettings(str(settings.config_dir / "layout.ini"), QSettings.Format.IniFormat)
         self._focus_hidden: list[QDockWidget] = []
+        #: Docks put away while the welcome page shows (empty panels around it are clutter).
+        self._parked: list[QDockWidget] = []
 
         self.setWindowTitle("GhostLine")
         self.setAcceptDrops(True)
@@ -83,7 +84,10 @@ class MainWindow(QMainWindow):
         self.menus.set_project_open(False)
         self.menus.set_services_ready(False)
         self._connect_signals()
-        self._restore_layout()
+        if persist_layout:
+            self._restore_layout()
+        else:
+            self.resize(1400, 900)
         self.close_project()
 
     def docks(self) -> list[PanelDockLike]:
@@ -110,7 +114,7 @@ class MainWindow(QMainWindow):
         w.openProjectRequested.connect(self.open_project_dialog)
         w.recentProjectRequested.connect(self.open_project)
         w.demoProjectRequested.connect(self.open_demo_project)
-        w.retryRequested.connect(self.retryRequested.emit)
+        w.retryRequested.connect(self.retryRequested)
         w.preferencesRequested.connect(self.show_preferences)
         # status bar
         st.notificationsOpened.connect(self.mark_notifications_read)
@@ -211,13 +215,14 @@ class MainWindow(QMainWindow):
         self.projects[project.id] = project
         self.setWindowTitle(self.tr("{0}[*] — GhostLine").format(project.title))
         self.centre.setCurrentWidget(self.editor)
+        self._unpark_docks()
         for panel in (self.sources, self.outline, self.findings):
             panel.open_project(project.id)
         self.editor.open_project(project.id)
         self.menus.set_project_open(True)
         self._remember(project.id)
         self.status.showMessage(self.tr("Opened “{0}”.").format(project.title), 4000)
-        self.projectOpened.emit(project.id)
+        emit(self.projectOpened, project.id)
 
     def close_project(self) -> None:
         self.editor.close_project()
@@ -226,9 +231,10 @@ class MainWindow(QMainWindow):
         self.project = None
         self.setWindowTitle("GhostLine")
         self.centre.setCurrentWidget(self.welcome)
+        self._park_docks()
         self.menus.set_project_open(False)
         self.refresh_projects()
-        self.projectClosed.emit()
+        emit(self.projectClosed)
 
     def _remember(self, project_id: uuid.UUID) -> None:
         ids = [str(project_id), *(i for i in self.settings.recent_project_ids if i != str(project_id))]
@@ -243,7 +249,7 @@ class MainWindow(QMainWindow):
 
     def _update_settings(self, **changes: Any) -> None:
         self.settings = self.settings.with_changes(**changes)
-        self.settingsChanged.emit(self.settings)
+        emit(self.settingsChanged, self.settings)
 
     def _on_projects_changed(self, event: Any) -> None:
         if self.project is not None and event.project_id == self.project.id:
@@ -340,7 +346,7 @@ class MainWindow(QMainWindow):
         new = dlg.result_settings()
         restart = (new.database_url, new.data_dir) != (self.settings.database_url, self.settings.data_dir)
         self.settings = new
-        self.settingsChanged.emit(new)
+        emit(self.settingsChanged, new)
         if new.theme:
             self.set_theme(new.theme)
         if restart and self.services is not None:
@@ -441,97 +447,25 @@ class MainWindow(QMainWindow):
         # NotificationsChanged from the service refreshes the badge.
         ops.run_op(self.services.notifications.mark_all_read(self.user.id), parent=self)
 
-    # -- drag and drop --------------------------------------------------------------------------
-    @staticmethod
-    def _local_paths(urls: list[QUrl]) -> list[Path]:
-        return [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        paths = self._local_paths(event.mimeData().urls()) if event.mimeData().hasUrls() else []
-        accepted, refused = split_drop(paths)
-        if accepted:
-            event.acceptProposedAction()
-            n = len(accepted)
-            self.drop_overlay.show_for(self.tr("Drop to add {0} file(s) to the source library").format(n))
-            if refused:
-                self.status.showMessage(self._refusal_text(refused), 8000)
-        else:
-            event.ignore()
-            if refused:
-                self.status.showMessage(self._refusal_text(refused), 8000)
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self.drop_overlay.hide()
-        event.accept()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self.drop_overlay.hide()
-        accepted, refused = split_drop(self._local_paths(event.mimeData().urls()))
-        if refused:
-            self.status.showMessage(self._refusal_text(refused), 10000)
-        if not accepted:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.sources.receive_paths(accepted)
-
-    def _refusal_text(self, refused: list[tuple[Path, str]]) -> str:
-        first, reason = refused[0]
-        text = self.tr("Not added: “{0}” — {1}.").format(first.name, reason)
-        if len(refused) > 1:
-            text += self.tr(" (and {0} more)").format(len(refused) - 1)
-        return text
-
-    def import_paths(self, paths: list[Path]) -> None:
-        """Text and Markdown become notes right away; the rest waits for ingestion (later version)."""
-        if self.services is None or self.project is None:
-            ops.show_info(self, self.tr("No project open"), self.tr("Open a project first, then drop files on it."))
-            return
-        notes = [p for p in paths if p.suffix.lower() in NOTE_SUFFIXES]
-        later = [p for p in paths if p.suffix.lower() not in NOTE_SUFFIXES]
-        services, project_id = self.services, self.project.id
-        for path in notes:
-
-            async def add(path: Path = path) -> Any:
-                text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-                return await services.sources.add_note(project_id, path.name, text)
-
-            ops.run_op(
-                add(),
-                on_success=lambda s: self.status.showMessage(self.tr("Added “{0}” as a note.").format(s.title), 5000),
-                on_failure=functools.partial(self._note_failed, path),
-                parent=self,
-            )
-        if later:
-            names = ", ".join(p.name for p in later[:5]) + (" …" if len(later) > 5 else "")
-            ops.show_info(
-                self,
-                self.tr("Importing files arrives in a later version"),
-                self.tr(
-                    "GhostLine cannot read {0} yet: importing PDF, Word, EPUB, image and audio files arrives in a "
-                    "later version. Text and Markdown files are added as notes right away."
-                ).format(names),
-            )
-
-    def _note_failed(self, path: Path, exc: BaseException) -> None:
-        if isinstance(exc, UnicodeDecodeError):
-            ops.show_error(
-                self,
-                self.tr("Could not read the file"),
-                self.tr("“{0}” is not UTF-8 text, so it was not added. Save it as UTF-8 and drop it again.").format(
-                    path.name
-                ),
-            )
-        elif isinstance(exc, OSError):
-            ops.show_error(
-                self,
-                self.tr("Could not read the file"),
-                self.tr("“{0}” could not be read: {1}").format(path.name, exc.strerror or exc),
-            )
-        else:
-            ops.report_error(exc, self)
-
     # -- layout & closing -----------------------------------------------------------------------
+    def _park_docks(self) -> None:
+        if self._parked or self._focus_hidden:
+            return
+        self._parked = [d for d in self.docks() if not d.isHidden()]
+        for d in self._parked:
+            d.hide()
+
+    def _unpark_docks(self) -> None:
+        for d in self._parked:
+            d.show()
+        self._parked = []
+
+    def docks_for_project(self) -> list[QDockWidget]:
+        """The docks that show when a project is open (the saved layout's choice)."""
+        if self._parked:
+            return list(self._parked)
+        return [d for d in self.docks() if not d.isHidden()]
+
     def _restore_layout(self) -> None:
         geometry = self.layout_store.value("window/geometry")
         state = self.layout_store.value("window/state")
@@ -550,8 +484,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._focus_hidden:
             self.toggle_focus_mode()  # so the saved layout has the panels
+        self._unpark_docks()
         self.editor.flush_blocking()
-        self.save_layout()
+        if self.persist_layout:
+            self.save_layout()
         self.detach()
         event.accept()
 

@@ -74,6 +74,7 @@ class Menus:
         self.focus_mode = self._act(self.view, tr("&Focus Mode"), win.toggle_focus_mode, QKeySequence("F11"))
         self.focus_mode.setCheckable(True)
         self.theme_menu = self.view.addMenu(tr("&Theme"))
+        self.theme_menu.setToolTipsVisible(True)
         self.theme_group = QActionGroup(win)
         self.themes: dict[str, QAction] = {}
         for key, text in (("system", tr("System")), ("light", tr("Light")), ("dark", tr("Dark"))):

@@ -4,30 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ghostline_desktop.services.labels import NOTIFICATION_TYPE_LABELS, TASK_STATUS_LABELS, label
+from ghostline_desktop.ui.qtfix import emit
 
 
-def bell_icon(unread: int, size: int = 22) -> QIcon:
-    """A bell glyph with a red count badge; drawn, so no image file is needed."""
+def bell_icon(unread: int, size: int = 22, color: str = "#8a8f98") -> QIcon:
+    """A drawn bell (no emoji font needed) with a red count badge when something is unread."""
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    font = QFont()
-    font.setPixelSize(int(size * 0.75))
-    p.setFont(font)
-    p.setPen(QColor("#8a8f98"))
-    p.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "🔔")
+    u = size / 22.0
+    bell = QPainterPath()
+    bell.moveTo(4 * u, 16 * u)
+    bell.cubicTo(6 * u, 14 * u, 6 * u, 12 * u, 6 * u, 9 * u)
+    bell.cubicTo(6 * u, 5.5 * u, 8 * u, 3.5 * u, 11 * u, 3.5 * u)
+    bell.cubicTo(14 * u, 3.5 * u, 16 * u, 5.5 * u, 16 * u, 9 * u)
+    bell.cubicTo(16 * u, 12 * u, 16 * u, 14 * u, 18 * u, 16 * u)
+    bell.closeSubpath()
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(color))
+    p.drawPath(bell)
+    p.drawEllipse(QRectF(9 * u, 16.5 * u, 4 * u, 3 * u))  # clapper
     if unread:
-        d = size * 0.58
+        d = size * 0.55
         p.setBrush(QColor("#e53e3e"))
-        p.setPen(Qt.PenStyle.NoPen)
         p.drawEllipse(QRectF(size - d, 0, d, d))
-        font.setPixelSize(int(d * 0.75))
+        font = QFont()
+        font.setPixelSize(int(d * 0.72))
         font.setBold(True)
         p.setFont(font)
         p.setPen(QColor("white"))
@@ -81,12 +89,13 @@ class StatusBar(QStatusBar):
         self.bell = QToolButton(self)
         self.bell.setObjectName("notificationsBell")
         self.bell.setAutoRaise(True)
+        self.bell.setIconSize(QSize(20, 20))
         self.bell.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.bell_menu = QMenu(self.bell)
         self.bell.setMenu(self.bell_menu)
-        self.bell_menu.aboutToShow.connect(self.notificationsOpened.emit)
+        self.bell_menu.aboutToShow.connect(self.notificationsOpened)
         self.meter = TokenMeter(self)
-        self.meter.mousePressEvent = lambda _e: self.tokenUsageRequested.emit()  # type: ignore[method-assign]
+        self.meter.mousePressEvent = lambda _e: emit(self.tokenUsageRequested)  # type: ignore[method-assign]
         self.addPermanentWidget(self.task_label)
         self.addPermanentWidget(self.task_progress)
         self.addPermanentWidget(self.bell)

@@ -156,9 +156,11 @@ def load_stylesheet(name: str) -> str:
     """The QSS for ``name`` ("light"/"dark"); a missing file yields an unstyled but working app."""
     path = resource_path("styles", f"{name}.qss")
     try:
-        return path.read_text(encoding="utf-8")
+        sheet = path.read_text(encoding="utf-8")
     except OSError:
         return ""
+    # QSS url() paths are relative to the working directory, so icons get an absolute path here.
+    return sheet.replace("@ICONS@", resource_path("icons").as_posix())
 
 
 def apply_theme(app: QApplication, theme: str, *, scheme: Qt.ColorScheme | None = None) -> str:

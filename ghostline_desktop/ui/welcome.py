@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ghostline_desktop.services.labels import GENRE_LABELS, label
+from ghostline_desktop.ui.qtfix import emit
 
 
 class WelcomePage(QWidget):
@@ -38,7 +40,8 @@ class WelcomePage(QWidget):
         outer.addStretch(1)
         card = QFrame(self)
         card.setObjectName("welcomeCard")
-        card.setMaximumWidth(640)
+        card.setMinimumWidth(560)
+        card.setMaximumWidth(680)
         col = QVBoxLayout(card)
         col.setSpacing(12)
         heading = QLabel(self.tr("GhostLine"), card)
@@ -49,7 +52,7 @@ class WelcomePage(QWidget):
         heading.setFont(f)
         tagline = QLabel(self.tr("Turn your notes, papers and voice memos into a book — in your own voice."), card)
         tagline.setWordWrap(True)
-        tagline.setObjectName("welcomeTagline")
+        tagline.setProperty("role", "hint")
         col.addWidget(heading)
         col.addWidget(tagline)
 
@@ -77,7 +80,9 @@ class WelcomePage(QWidget):
         self.actions_page = QWidget(self.stack)
         ap = QVBoxLayout(self.actions_page)
         ap.setContentsMargins(0, 12, 0, 0)
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()
+        buttons.setHorizontalSpacing(10)
+        buttons.setVerticalSpacing(8)
         self.new_button = QPushButton(self.tr("New project…"), self.actions_page)
         self.new_button.setDefault(True)
         self.open_button = QPushButton(self.tr("Open project…"), self.actions_page)
@@ -85,16 +90,16 @@ class WelcomePage(QWidget):
         self.import_button = QPushButton(self.tr("Import a manuscript…"), self.actions_page)
         self.import_button.setEnabled(False)
         self.import_button.setToolTip(self.tr("Coming in a later version: importing an existing manuscript."))
-        for b in (self.new_button, self.open_button, self.demo_button, self.import_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        for i, b in enumerate((self.new_button, self.open_button, self.demo_button, self.import_button)):
+            b.setMinimumHeight(34)
+            buttons.addWidget(b, i // 2, i % 2)
         ap.addLayout(buttons)
         # A disabled button shows no tooltip on hover in most styles: say it in words too.
         self.import_note = QLabel(self.tr("Importing an existing manuscript arrives in a later version."), card)
-        self.import_note.setObjectName("hint")
+        self.import_note.setProperty("role", "hint")
         ap.addWidget(self.import_note)
         recent_label = QLabel(self.tr("Recent projects"), self.actions_page)
-        recent_label.setObjectName("sectionHeading")
+        recent_label.setProperty("role", "heading")
         ap.addSpacing(8)
         ap.addWidget(recent_label)
         self.recent_list = QListWidget(self.actions_page)
@@ -111,12 +116,12 @@ class WelcomePage(QWidget):
         outer.addLayout(centre, 4)
         outer.addStretch(1)
 
-        self.new_button.clicked.connect(self.newProjectRequested.emit)
-        self.open_button.clicked.connect(self.openProjectRequested.emit)
-        self.demo_button.clicked.connect(self.demoProjectRequested.emit)
-        self.import_button.clicked.connect(self.importManuscriptRequested.emit)
-        self.retry_button.clicked.connect(self.retryRequested.emit)
-        self.preferences_button.clicked.connect(self.preferencesRequested.emit)
+        self.new_button.clicked.connect(self.newProjectRequested)
+        self.open_button.clicked.connect(self.openProjectRequested)
+        self.demo_button.clicked.connect(self.demoProjectRequested)
+        self.import_button.clicked.connect(self.importManuscriptRequested)
+        self.retry_button.clicked.connect(self.retryRequested)
+        self.preferences_button.clicked.connect(self.preferencesRequested)
         self.recent_list.itemActivated.connect(self._recent_clicked)
         self.recent_list.itemClicked.connect(self._recent_clicked)
         self.show_starting()
@@ -156,7 +161,7 @@ class WelcomePage(QWidget):
     def _recent_clicked(self, item: QListWidgetItem) -> None:
         pid = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(pid, uuid.UUID):
-            self.recentProjectRequested.emit(pid)
+            emit(self.recentProjectRequested, pid)
 
 
 def _escape(text: str) -> str:

@@ -17,8 +17,10 @@ import psycopg
 import pytest
 
 from ghostline_desktop.db.embedded import EmbeddedServer, ServerInfo
+from tests.db import support
 
 pytestmark = pytest.mark.slow
+server_dir = support.server_dir  # the fixture: embedded data dirs outside pytest's tmp tree
 
 CHILD = textwrap.dedent(
     """
@@ -48,12 +50,12 @@ class Child:
 
     def __init__(self, data_dir: Path, note: str | None = None) -> None:
         args = [sys.executable, "-c", CHILD, str(data_dir)] + ([note] if note else [])
-        self.proc = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
+        self.stderr = data_dir.parent / f"child-{len(list(data_dir.parent.glob('child-*')))}.err"
+        with self.stderr.open("w") as err:
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().split()
-        assert line and line[0] == "ready", f"child failed to start the server (exit {self.proc.poll()})"
+        assert line and line[0] == "ready", f"child failed to start the server:\n{self.stderr.read_text()}"
         self.postmaster_pid = int(line[1])
 
     def stop(self) -> str:
@@ -78,8 +80,8 @@ def _notes(server: EmbeddedServer) -> list[str]:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[EmbeddedServer]:
-    srv = EmbeddedServer(tmp_path / "data")
+def server(server_dir: Path) -> Iterator[EmbeddedServer]:
+    srv = EmbeddedServer(server_dir / "data")
     yield srv
     srv.stop(force=True)
 
@@ -179,3 +181,15 @@ def test_pid_file_naming_a_live_foreign_process_is_stale(server: EmbeddedServer)
     assert server.running and server.info is not None
     assert server.info.pid != os.getpid()
     assert psutil.pid_exists(os.getpid())  # we were not harmed by the "stale" entry
+
+
+def test_pid_file_left_by_a_crashed_standalone_backend_is_stale(server: EmbeddedServer) -> None:
+    """initdb and single-user mode write the pid negated; one left behind must not block start-up."""
+    server.start()
+    assert server.stop() is True
+    lines = [str(-os.getpid()), str(server.pgdata), "1700000000", "5432", "/nonexistent", "", "  1  2", "", ""]
+    (server.pgdata / "postmaster.pid").write_text("\n".join(lines))
+    assert not server.running
+
+    server.start()
+    assert server.running and server.info is not None and server.info.pid > 0

@@ -39,8 +39,9 @@ def test_shortcuts_table_and_filter(qtbot: QtBot) -> None:
 
 
 def test_token_usage_shows_plan_balance_and_bar(qtbot: QtBot) -> None:
-    balance = TokenBalance(uuid.uuid4(), balance=25_000, monthly_quota=100_000, plan_name="free",
-                           plan_display_name="Free")
+    balance = TokenBalance(
+        uuid.uuid4(), balance=25_000, monthly_quota=100_000, plan_name="free", plan_display_name="Free"
+    )
     dlg = TokenUsageDialog(balance)
     qtbot.addWidget(dlg)
     assert dlg.plan_label.text() == "Free"
@@ -60,8 +61,10 @@ def test_token_usage_without_quota(qtbot: QtBot) -> None:
 
 
 def test_error_dialog_from_typed_error(qtbot: QtBot) -> None:
-    dlg = ErrorDialog.for_exception(DatabaseUnavailableError("The server at db:5432 refused the connection."),
-                                    details_hint="Check Preferences ▸ Database.")
+    dlg = ErrorDialog.for_exception(
+        DatabaseUnavailableError("The server at db:5432 refused the connection."),
+        details_hint="Check Preferences ▸ Database.",
+    )
     qtbot.addWidget(dlg)
     assert dlg.windowTitle() == "Database unavailable"
     assert dlg.message_label.text() == "The server at db:5432 refused the connection."

@@ -126,9 +126,7 @@ def test_without_keyring_the_key_field_explains_the_environment(
     assert dlg.result() == QDialog.DialogCode.Accepted  # untouched key: nothing to store, no error
 
 
-def test_keyring_refusal_keeps_dialog_open_with_message(
-    qtbot: QtBot, settings: Settings, use_keyring: object
-) -> None:
+def test_keyring_refusal_keeps_dialog_open_with_message(qtbot: QtBot, settings: Settings, use_keyring: object) -> None:
     keyring.set_keyring(RefusingKeyring())
     dlg = PreferencesDialog(settings)
     qtbot.addWidget(dlg)

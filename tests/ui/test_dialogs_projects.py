@@ -86,16 +86,26 @@ def test_open_project_lists_and_sorts_recent_first(qtbot: QtBot) -> None:
     old = project("Old Drafts", updated_at=NOW - timedelta(days=300))
     recent = project("Recent Book", last_opened_at=datetime.now(UTC) - timedelta(minutes=5))
     fork = project(
-        "Recent Book — Second Edition", edition=2, forked_from_project_id=recent.id,
-        forked_from_title="Recent Book", updated_at=datetime.now(UTC) - timedelta(hours=3), genre="MEMOIR",
+        "Recent Book — Second Edition",
+        edition=2,
+        forked_from_project_id=recent.id,
+        forked_from_title="Recent Book",
+        updated_at=datetime.now(UTC) - timedelta(hours=3),
+        genre="MEMOIR",
     )
     dlg = OpenProjectDialog([old, recent, fork])
     qtbot.addWidget(dlg)
     titles = [dlg.proxy.index(r, COL_TITLE).data() for r in range(dlg.proxy.rowCount())]
     assert titles == ["Recent Book", "Recent Book — Second Edition", "Old Drafts"]
     row = [dlg.proxy.index(1, c).data() for c in range(6)]
-    assert row == ["Recent Book — Second Edition", "Memoir", "12,345", "3 hours ago", "Second",
-                   "forked from “Recent Book”"]
+    assert row == [
+        "Recent Book — Second Edition",
+        "Memoir",
+        "12,345",
+        "3 hours ago",
+        "Second",
+        "forked from “Recent Book”",
+    ]
     assert dlg.proxy.index(0, 3).data() == "5 minutes ago"
     # The most recent project is preselected, so Enter opens it.
     assert dlg.selected_project_id() == recent.id

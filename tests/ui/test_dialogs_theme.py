@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -10,7 +12,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from ghostline_desktop.ui.theme import DARK, LIGHT, apply_theme, current_theme_is_dark, editor_font
+from ghostline_desktop.ui.theme import DARK, LIGHT, apply_theme, current_theme_is_dark, editor_font, load_stylesheet
 
 
 @pytest.fixture
@@ -66,3 +68,12 @@ def test_editor_gets_a_serif_face(app: QApplication, qtbot: QtBot) -> None:
     editor.ensurePolished()
     assert editor.font().families()[:2] == ["Literata", "Georgia"]
     assert editor_font().styleHint() == editor_font().StyleHint.Serif
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_stylesheet_icons_resolve_to_real_files(name: str) -> None:
+    sheet = load_stylesheet(name)
+    assert "@ICONS@" not in sheet
+    urls = re.findall(r'url\("([^"]+)"\)', sheet)
+    assert urls
+    assert all(Path(u).is_file() for u in urls)

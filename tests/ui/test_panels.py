@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import ProjectSummary
 from ghostline_desktop.ui.main_window import MainWindow
+from ghostline_desktop.ui.qtfix import emit
 from tests.ui.conftest import DialogRecorder, open_and_wait
 
 
@@ -34,7 +35,9 @@ def test_open_project_fills_every_panel(
     chapters = run(services.chapters.list_chapters(demo.id))
     assert window.editor.chapter_combo.count() == len(chapters)
     first = min(chapters, key=lambda c: c.order)
-    qtbot.waitUntil(lambda: window.editor.chapter_id == first.id and window.editor.stack.currentWidget() is window.editor.text)
+    qtbot.waitUntil(
+        lambda: window.editor.chapter_id == first.id and window.editor.stack.currentWidget() is window.editor.text
+    )
     assert window.editor.text.toPlainText() == run(services.chapters.get(first.id)).content
     assert window.editor.title_label.text() == first.title
     assert "words" in window.editor.word_label.text()
@@ -50,7 +53,9 @@ def test_source_search_filters_through_the_service(
     assert "zzzz-nothing-matches" in window.sources.empty.text()
     expected = run(services.sources.list_sources(demo.id, search="Frankenstein"))
     window.sources.search.setText("Frankenstein")
-    qtbot.waitUntil(lambda: window.sources.list.count() == len(expected) and window.sources.list.isVisible(), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: window.sources.list.count() == len(expected) and window.sources.list.isVisible(), timeout=10_000
+    )
     assert 0 < len(expected) < total
 
 
@@ -60,7 +65,7 @@ def test_outline_click_opens_matching_chapter(
     open_and_wait(window, demo.id, qtbot)
     chapters = {c.title: c for c in run(services.chapters.list_chapters(demo.id))}
     item = window.outline.chapter_items()[2]
-    window.outline.tree.itemClicked.emit(item, 0)
+    emit(window.outline.tree.itemClicked, item, 0)
     target = chapters["A Caucus-Race and a Long Tale"]
     qtbot.waitUntil(lambda: window.editor.title_label.text() == target.title, timeout=10_000)
     assert window.editor.chapter_id == target.id
@@ -80,8 +85,7 @@ def test_empty_project_shows_empty_states(
 
 
 def test_opening_a_deleted_project_shows_the_error_dialog(
-    window: MainWindow, dialogs: DialogRecorder, qtbot: QtBot, services: Services, user: Any,
-    run: Callable[[Any], Any]
+    window: MainWindow, dialogs: DialogRecorder, qtbot: QtBot, services: Services, user: Any, run: Callable[[Any], Any]
 ) -> None:
     project = run(services.projects.create(user.id, "Soon gone"))
     run(services.projects.delete(project.id))

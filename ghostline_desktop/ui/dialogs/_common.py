@@ -11,8 +11,18 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-_ORDINALS = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth", 6: "Sixth", 7: "Seventh",
-             8: "Eighth", 9: "Ninth", 10: "Tenth"}
+_ORDINALS = {
+    1: "First",
+    2: "Second",
+    3: "Third",
+    4: "Fourth",
+    5: "Fifth",
+    6: "Sixth",
+    7: "Seventh",
+    8: "Eighth",
+    9: "Ninth",
+    10: "Tenth",
+}
 
 
 def role_label(text: str, role: str, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
@@ -25,7 +35,7 @@ def role_label(text: str, role: str, parent: QWidget | None = None, *, wrap: boo
 
 
 def ordinal_word(n: int) -> str:
-    """"Second", "Third", … and "11th" beyond ten, for edition names."""
+    """Edition words: Second, Third, … and 11th beyond ten."""
     if n in _ORDINALS:
         return _ORDINALS[n]
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
@@ -37,7 +47,7 @@ def format_count(n: int | None) -> str:
 
 
 def humanize_time(when: datetime | None, now: datetime | None = None) -> str:
-    """"just now", "5 minutes ago", "yesterday", "3 days ago", else a date: how authors think of it."""
+    """Relative times (just now, 5 minutes ago, yesterday, 3 days ago), else a date: how authors think of it."""
     if when is None:
         return "—"
     if when.tzinfo is None:

@@ -43,9 +43,9 @@ class AboutDialog(QDialog):
         top.addLayout(head, 1)
 
         lines = [
-            self.tr("Python %1 · Qt for Python %2").replace("%1", platform.python_version()).replace(
-                "%2", pyside_version
-            ),
+            self.tr("Python %1 · Qt for Python %2")
+            .replace("%1", platform.python_version())
+            .replace("%2", pyside_version),
             self.tr("Stores your work in PostgreSQL with pgvector, on your own machine by default."),
         ]
         if data_dir:

@@ -9,7 +9,7 @@ from ghostline_desktop.ui.dialogs._common import ordinal_word, role_label
 
 
 def suggested_title(project: ProjectSummary) -> str:
-    """"<title> — Second Edition" for a first edition, "— Third Edition" for a second, and so on."""
+    """The title plus "— Second Edition" for a first edition, "— Third Edition" for a second, and so on."""
     base = project.title
     # Forking a second edition should not stack suffixes: "X — Second Edition — Third Edition".
     marker = " — "
@@ -28,7 +28,8 @@ class ForkProjectDialog(QDialog):
         next_edition = ordinal_word(project.edition + 1).lower()
         heading = role_label(
             self.tr("Start a %1 edition of “%2”").replace("%1", next_edition).replace("%2", project.title),
-            "heading", self,
+            "heading",
+            self,
         )
         explain = role_label(
             self.tr(
@@ -37,7 +38,8 @@ class ForkProjectDialog(QDialog):
                 "QA findings. Task history, exports and notifications stay with the original. Later changes to "
                 "either project do not affect the other."
             ),
-            "hint", self,
+            "hint",
+            self,
         )
 
         self.title_edit = QLineEdit(suggested_title(project), self)

@@ -47,8 +47,14 @@ class OpenProjectDialog(QDialog):
 
         self.model = QStandardItemModel(0, 6, self)
         self.model.setHorizontalHeaderLabels(
-            [self.tr("Title"), self.tr("Genre"), self.tr("Words"), self.tr("Last modified"),
-             self.tr("Edition"), self.tr("Based on")]
+            [
+                self.tr("Title"),
+                self.tr("Genre"),
+                self.tr("Words"),
+                self.tr("Last modified"),
+                self.tr("Edition"),
+                self.tr("Based on"),
+            ]
         )
         for project in sorted(self._projects, key=last_modified, reverse=True):
             self.model.appendRow(self._row(project))
@@ -77,7 +83,8 @@ class OpenProjectDialog(QDialog):
 
         self.empty_label = role_label(
             self.tr("No projects yet.\nCreate one with File ▸ New Project, or try File ▸ New Demo Project."),
-            "empty", self,
+            "empty",
+            self,
         )
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget(self)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -79,7 +80,7 @@ class PreferencesDialog(QDialog):
         self.theme_combo.setCurrentIndex(max(0, self.theme_combo.findData(self._settings.theme)))
 
         form = QFormLayout(page)
-        form.addRow(self.tr("&Data folder"), row)
+        form.addRow(self._buddy(self.tr("&Data folder"), self.data_dir_edit, page), row)
         hint = self.tr("Your projects, sources and the embedded database live here. A change applies on restart.")
         if os.environ.get("GHOSTLINE_DATA_DIR"):
             hint += " " + self.tr("GHOSTLINE_DATA_DIR is set in the environment and takes precedence.")
@@ -108,8 +109,9 @@ class PreferencesDialog(QDialog):
         form.addRow(self.tr("Server &URL"), self.url_edit)
         form.addRow("", self.url_error)
         layout.addLayout(form)
-        layout.addWidget(role_label(self.tr("A change of database applies the next time GhostLine starts."),
-                                    "hint", page))
+        layout.addWidget(
+            role_label(self.tr("A change of database applies the next time GhostLine starts."), "hint", page)
+        )
         layout.addStretch(1)
 
         self.external_radio.toggled.connect(self._validate_url)
@@ -140,21 +142,27 @@ class PreferencesDialog(QDialog):
         self.embedding_model_edit.setPlaceholderText(DEFAULT_EMBEDDING_MODEL)
 
         layout = QVBoxLayout(page)
-        layout.addWidget(role_label(
-            self.tr("AI drafting and revision arrive in later versions. Without a key GhostLine works fully "
-                    "offline: sources, search, outline, writing, QA rules and export."),
-            "hint", page,
-        ))
+        layout.addWidget(
+            role_label(
+                self.tr(
+                    "AI drafting and revision arrive in later versions. Without a key GhostLine works fully "
+                    "offline: sources, search, outline, writing, QA rules and export."
+                ),
+                "hint",
+                page,
+            )
+        )
         form = QFormLayout()
-        form.addRow(self.tr("API &key"), key_row)
+        form.addRow(self._buddy(self.tr("API &key"), self.key_edit, page), key_row)
         form.addRow("", self.key_error)
         if not secrets.keyring_available():
             self.key_edit.setEnabled(False)
             self.show_key_check.setEnabled(False)
             form.addRow("", role_label(self.tr(secrets.NO_KEYRING_MESSAGE), "hint", page))
         elif secrets.environment_api_key_set():
-            form.addRow("", role_label(self.tr("OPENAI_API_KEY is set in the environment and takes precedence."),
-                                       "hint", page))
+            form.addRow(
+                "", role_label(self.tr("OPENAI_API_KEY is set in the environment and takes precedence."), "hint", page)
+            )
         else:
             form.addRow("", role_label(self.tr("Stored in the system keyring, never in a file."), "hint", page))
         form.addRow(self.tr("&Base URL"), self.base_url_edit)
@@ -163,6 +171,13 @@ class PreferencesDialog(QDialog):
         layout.addLayout(form)
         layout.addStretch(1)
         return page
+
+    @staticmethod
+    def _buddy(text: str, widget: QWidget, parent: QWidget) -> QLabel:
+        """A form label whose mnemonic focuses ``widget`` (QFormLayout only does that for widget rows)."""
+        label = QLabel(text, parent)
+        label.setBuddy(widget)
+        return label
 
     # -- behaviour --------------------------------------------------------------------------
 

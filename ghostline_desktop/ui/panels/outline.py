@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTreeWidget, QTreeWidgetIt
 from ghostline_desktop.services.labels import OUTLINE_STATUS_LABELS, label
 from ghostline_desktop.ui.ops import run_op
 from ghostline_desktop.ui.panels.base import PanelDock
+from ghostline_desktop.ui.qtfix import emit
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 POSITION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -103,7 +104,7 @@ class OutlinePanel(PanelDock):
 
     def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         if item.data(0, KIND_ROLE) == "chapter":
-            self.chapterRequested.emit(dict(item.data(0, POSITION_ROLE)), str(item.data(0, TITLE_ROLE)))
+            emit(self.chapterRequested, dict(item.data(0, POSITION_ROLE)), str(item.data(0, TITLE_ROLE)))
 
     def chapter_items(self) -> list[QTreeWidgetItem]:
         out: list[QTreeWidgetItem] = []

@@ -1,0 +1,83 @@
+"""Start the real app (`python main.py`) as a subprocess over its own embedded database:
+it reopens the last project, quits cleanly, and leaves no PostgreSQL running behind it."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from ghostline_desktop.config import Settings, save_settings
+from ghostline_desktop.db.bootstrap import prepare_database
+from ghostline_desktop.db.database import Database
+from ghostline_desktop.services.container import Services
+from ghostline_desktop.services.runner import ServiceLoop
+from ghostline_desktop.storage.local import LocalStore
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _postgres_for(pgdata: Path) -> list[int]:
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            cmd = " ".join(proc.info["cmdline"] or [])
+        except (psutil.Error, TypeError):
+            continue
+        if "postgres" in cmd and str(pgdata) in cmd:
+            found.append(proc.info["pid"])
+    return found
+
+
+def _seed(settings: Settings) -> tuple[str, str]:
+    """Create a project with a chapter the way a previous session would have, then stop everything."""
+    prepared = prepare_database(settings)
+    loop = ServiceLoop("e2e-seed").start()
+    try:
+        services = Services.build(Database(prepared.url), LocalStore(settings.storage_dir))
+        user = loop.run(services.accounts.ensure_local_user(), 60)
+        project = loop.run(services.projects.create(user.id, "E2E Book"), 60)
+        loop.run(services.chapters.create(project.id, "Chapter one", content="It begins."), 60)
+        loop.run(services.close(), 60)
+    finally:
+        loop.stop()
+        prepared.release()
+    save_settings(settings.with_changes(last_project_id=str(project.id), recent_project_ids=(str(project.id),)))
+    return str(project.id), project.title
+
+
+@pytest.mark.slow
+def test_app_starts_reopens_project_and_stops_its_server(tmp_path: Path) -> None:
+    data, config = tmp_path / "data", tmp_path / "config"
+    settings = Settings(data_dir=data, config_dir=config)
+    project_id, title = _seed(settings)
+    assert not _postgres_for(settings.pgdata_dir)
+
+    env = {
+        **os.environ,
+        "GHOSTLINE_DATA_DIR": str(data),
+        "GHOSTLINE_CONFIG_DIR": str(config),
+        "QT_QPA_PLATFORM": "offscreen",
+        "GHOSTLINE_AUTOQUIT_AFTER_LOAD": "1",
+        "GHOSTLINE_TIMING": "1",
+    }
+    env.pop("GHOSTLINE_DATABASE_URL", None)
+    proc = subprocess.run([sys.executable, "main.py"], cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    assert f"PROJECT_LOADED {project_id} {title}" in out, out + proc.stderr[-2000:]
+    shown = re.search(r"^TIMING window_shown_ms=([\d.]+)$", out, re.M)
+    loaded = re.search(r"^TIMING project_loaded_ms=([\d.]+)$", out, re.M)
+    assert shown and loaded and float(shown.group(1)) <= float(loaded.group(1))
+    assert "Traceback" not in proc.stderr
+
+    # the embedded server stopped with the app
+    assert not _postgres_for(settings.pgdata_dir)
+    assert not (settings.pgdata_dir / "postmaster.pid").exists()
+    log = (data / "logs" / "ghostline.log").read_text()
+    assert "GhostLine stopped" in log
