@@ -34,7 +34,6 @@ from ghostline_desktop.services.tasks import TaskRegistry
 from ghostline_desktop.storage.local import LocalStore
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.main_window import MainWindow
-from ghostline_desktop.ui.qtfix import emit
 
 log = logging.getLogger("ghostline_desktop")
 _PROCESS_START = psutil.Process().create_time()
@@ -116,7 +115,7 @@ class GhostlineApp(QObject):
         except GhostlineError as exc:
             log.warning("Start-up failed: %s", exc)
             self.window.show_startup_failure(exc.title, str(exc))
-            emit(self.started, False)
+            self.started.emit(False)
             return False
         except Exception:
             log.exception("Start-up failed unexpectedly")
@@ -124,10 +123,10 @@ class GhostlineApp(QObject):
                 ops.UNEXPECTED_TITLE,
                 f"GhostLine could not start its database. Details were written to the log in {self.settings.log_dir}.",
             )
-            emit(self.started, False)
+            self.started.emit(False)
             return False
         wire(self.window, self.services, self.user)
-        emit(self.started, True)
+        self.started.emit(True)
         if reopen:
             self.reopen_last_project()
         return True
@@ -179,7 +178,7 @@ class GhostlineApp(QObject):
 
     def _first_project_loaded(self, project_id: uuid.UUID) -> None:
         timing("project_loaded")
-        emit(self.projectReady, project_id)
+        self.projectReady.emit(project_id)
         if os.environ.get("GHOSTLINE_AUTOQUIT_AFTER_LOAD") == "1":
             title = self.window.project.title if self.window.project else "?"
             print(f"PROJECT_LOADED {project_id} {title}", flush=True)

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from ghostline_desktop.services import events as ev
-from ghostline_desktop.ui.qtfix import emit
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +50,10 @@ class EventBridge(QObject):
     def _on_event(self, event: ev.Event) -> None:
         """Runs on the service thread: only emit (queued), never touch widgets here."""
         try:
-            emit(self.anyEvent, event)
+            self.anyEvent.emit(event)
             for kind, signal in self._signals.items():
                 if isinstance(event, kind):
-                    emit(signal, event)
+                    signal.emit(event)
         except RuntimeError:
             log.debug("Event %r arrived after the bridge was deleted", event)
 

@@ -25,7 +25,6 @@ from ghostline_desktop.ui.panels.editor import EditorPanel
 from ghostline_desktop.ui.panels.findings import FindingsPanel
 from ghostline_desktop.ui.panels.outline import OutlinePanel
 from ghostline_desktop.ui.panels.sources import SourcesPanel
-from ghostline_desktop.ui.qtfix import emit
 from ghostline_desktop.ui.status_bar import StatusBar
 from ghostline_desktop.ui.welcome import WelcomePage
 from ghostline_desktop.ui.widgets.drop_overlay import DropOverlay
@@ -222,7 +221,7 @@ class MainWindow(DropHandling, QMainWindow):
         self.menus.set_project_open(True)
         self._remember(project.id)
         self.status.showMessage(self.tr("Opened “{0}”.").format(project.title), 4000)
-        emit(self.projectOpened, project.id)
+        self.projectOpened.emit(project.id)
 
     def close_project(self) -> None:
         self.editor.close_project()
@@ -234,7 +233,7 @@ class MainWindow(DropHandling, QMainWindow):
         self._park_docks()
         self.menus.set_project_open(False)
         self.refresh_projects()
-        emit(self.projectClosed)
+        self.projectClosed.emit()
 
     def _remember(self, project_id: uuid.UUID) -> None:
         ids = [str(project_id), *(i for i in self.settings.recent_project_ids if i != str(project_id))]
@@ -249,7 +248,7 @@ class MainWindow(DropHandling, QMainWindow):
 
     def _update_settings(self, **changes: Any) -> None:
         self.settings = self.settings.with_changes(**changes)
-        emit(self.settingsChanged, self.settings)
+        self.settingsChanged.emit(self.settings)
 
     def _on_projects_changed(self, event: Any) -> None:
         if self.project is not None and event.project_id == self.project.id:
@@ -346,7 +345,7 @@ class MainWindow(DropHandling, QMainWindow):
         new = dlg.result_settings()
         restart = (new.database_url, new.data_dir) != (self.settings.database_url, self.settings.data_dir)
         self.settings = new
-        emit(self.settingsChanged, new)
+        self.settingsChanged.emit(new)
         if new.theme:
             self.set_theme(new.theme)
         if restart and self.services is not None:

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from ghostline_desktop.errors import GhostlineError, ServiceStoppedError
 from ghostline_desktop.services.runner import ServiceLoop
 from ghostline_desktop.services.tasks import TaskRegistry
-from ghostline_desktop.ui.qtfix import emit
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -192,7 +191,7 @@ def run_op(
 
     def done(f: concurrent.futures.Future[Any]) -> None:
         with contextlib.suppress(RuntimeError):  # relay deleted while closing
-            emit(relay.finished, op, f)
+            relay.finished.emit(op, f)
 
     fut.add_done_callback(done)
     return fut

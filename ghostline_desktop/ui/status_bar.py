@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath,
 from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ghostline_desktop.services.labels import NOTIFICATION_TYPE_LABELS, TASK_STATUS_LABELS, label
-from ghostline_desktop.ui.qtfix import emit
 
 
 def bell_icon(unread: int, size: int = 22, color: str = "#8a8f98") -> QIcon:
@@ -95,7 +94,7 @@ class StatusBar(QStatusBar):
         self.bell.setMenu(self.bell_menu)
         self.bell_menu.aboutToShow.connect(self.notificationsOpened)
         self.meter = TokenMeter(self)
-        self.meter.mousePressEvent = lambda _e: emit(self.tokenUsageRequested)  # type: ignore[method-assign]
+        self.meter.mousePressEvent = lambda _e: self.tokenUsageRequested.emit()  # type: ignore[method-assign]
         self.addPermanentWidget(self.task_label)
         self.addPermanentWidget(self.task_progress)
         self.addPermanentWidget(self.bell)

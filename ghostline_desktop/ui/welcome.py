@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from ghostline_desktop.services.labels import GENRE_LABELS, label
-from ghostline_desktop.ui.qtfix import emit
 
 
 class WelcomePage(QWidget):
@@ -161,7 +160,7 @@ class WelcomePage(QWidget):
     def _recent_clicked(self, item: QListWidgetItem) -> None:
         pid = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(pid, uuid.UUID):
-            emit(self.recentProjectRequested, pid)
+            self.recentProjectRequested.emit(pid)
 
 
 def _escape(text: str) -> str:

@@ -11,7 +11,6 @@ from pytestqt.qtbot import QtBot
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.ui.main_window import MainWindow
-from ghostline_desktop.ui.qtfix import emit
 from tests.ui.conftest import DialogRecorder, open_and_wait
 
 
@@ -61,7 +60,7 @@ def test_switching_chapters_saves_the_one_left(
     qtbot.keyClicks(window.editor.text, "Edited ")
     idx = window.editor.combo_index(second.id)
     window.editor.chapter_combo.setCurrentIndex(idx)
-    emit(window.editor.chapter_combo.activated, idx)
+    window.editor.chapter_combo.activated.emit(idx)
     _wait_loaded(window, second.id, qtbot)
     qtbot.waitUntil(lambda: run(services.chapters.get(first.id)).content == "Edited First.", timeout=10_000)
     assert window.editor.text.toPlainText() == "Second."

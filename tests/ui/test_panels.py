@@ -10,7 +10,6 @@ from pytestqt.qtbot import QtBot
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import ProjectSummary
 from ghostline_desktop.ui.main_window import MainWindow
-from ghostline_desktop.ui.qtfix import emit
 from tests.ui.conftest import DialogRecorder, open_and_wait
 
 
@@ -65,7 +64,7 @@ def test_outline_click_opens_matching_chapter(
     open_and_wait(window, demo.id, qtbot)
     chapters = {c.title: c for c in run(services.chapters.list_chapters(demo.id))}
     item = window.outline.chapter_items()[2]
-    emit(window.outline.tree.itemClicked, item, 0)
+    window.outline.tree.itemClicked.emit(item, 0)
     target = chapters["A Caucus-Race and a Long Tale"]
     qtbot.waitUntil(lambda: window.editor.title_label.text() == target.title, timeout=10_000)
     assert window.editor.chapter_id == target.id

@@ -12,7 +12,6 @@ from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.services.events import TaskProgress
 from ghostline_desktop.ui.main_window import MainWindow
-from ghostline_desktop.ui.qtfix import emit
 
 
 def test_bell_count_follows_new_notifications(
@@ -28,7 +27,7 @@ def test_bell_count_follows_new_notifications(
     texts = [a.text() for a in window.status.bell_menu.actions()]
     assert any("Book exported" in t for t in texts) and any("Hello there" in t for t in texts)
     # opening the bell menu marks them read
-    emit(window.status.bell_menu.aboutToShow)
+    window.status.bell_menu.aboutToShow.emit()
     qtbot.waitUntil(lambda: window.status.unread == 0, timeout=10_000)
     assert run(services.notifications.unread_count(user.id)) == 0
 

@@ -30,7 +30,6 @@ from ghostline_desktop.errors import ConflictError, GhostlineError
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.ui import ops
-from ghostline_desktop.ui.qtfix import emit
 from ghostline_desktop.ui.widgets.find_bar import FindBar
 
 log = logging.getLogger(__name__)
@@ -261,7 +260,7 @@ class EditorPanel(QWidget):
         self._update_words()
         self._update_revision_label()
         self._set_state(SAVED)
-        emit(self.chapterOpened, chapter.id)
+        self.chapterOpened.emit(chapter.id)
 
     def reload_current(self) -> None:
         """Fetch the current chapter again (it was saved elsewhere and we have nothing unsaved)."""
@@ -419,7 +418,7 @@ class EditorPanel(QWidget):
         self.state_label.setProperty("state", state)
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)
-        emit(self.saveStateChanged, state)
+        self.saveStateChanged.emit(state)
 
     # -- edit menu hooks ---------------------------------------------------------------------
     def undo(self) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTreeWidget, QTreeWidgetIt
 from ghostline_desktop.services.labels import OUTLINE_STATUS_LABELS, label
 from ghostline_desktop.ui.ops import run_op
 from ghostline_desktop.ui.panels.base import PanelDock
-from ghostline_desktop.ui.qtfix import emit
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 POSITION_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -104,7 +103,7 @@ class OutlinePanel(PanelDock):
 
     def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         if item.data(0, KIND_ROLE) == "chapter":
-            emit(self.chapterRequested, dict(item.data(0, POSITION_ROLE)), str(item.data(0, TITLE_ROLE)))
+            self.chapterRequested.emit(dict(item.data(0, POSITION_ROLE)), str(item.data(0, TITLE_ROLE)))
 
     def chapter_items(self) -> list[QTreeWidgetItem]:
         out: list[QTreeWidgetItem] = []

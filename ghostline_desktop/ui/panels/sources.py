@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, Q
 from ghostline_desktop.services.labels import MATERIAL_TYPE_LABELS, PROCESSING_STATUS_LABELS, label
 from ghostline_desktop.ui.ops import run_op
 from ghostline_desktop.ui.panels.base import PanelDock
-from ghostline_desktop.ui.qtfix import emit
 from ghostline_desktop.ui.widgets.icons import material_icon
 
 SEARCH_DEBOUNCE_MS = 250
@@ -52,7 +51,7 @@ class SourcesPanel(PanelDock):
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
-        self.list.itemActivated.connect(lambda item: emit(self.sourceActivated, item.data(Qt.ItemDataRole.UserRole)))
+        self.list.itemActivated.connect(lambda item: self.sourceActivated.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.rows: list[Any] = []
         self.clear()
 
@@ -116,4 +115,4 @@ class SourcesPanel(PanelDock):
     def receive_paths(self, paths: list[Path]) -> None:
         """The main window routes dropped files here; the panel asks for them to be imported."""
         if paths:
-            emit(self.importRequested, list(paths))
+            self.importRequested.emit(list(paths))
