@@ -6,14 +6,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import create_engine, pool, text
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from ghostline_desktop.config import Settings
-from ghostline_desktop.db import migrate
-from ghostline_desktop.db.database import PGVECTOR_HINT
 from ghostline_desktop.db.embedded import EmbeddedServer
-from ghostline_desktop.errors import DatabaseUnavailableError, MissingExtensionError
+from ghostline_desktop.db.probe import PGVECTOR_HINT, probe
+from ghostline_desktop.errors import MissingExtensionError
 
 log = logging.getLogger(__name__)
 
@@ -30,26 +26,18 @@ class PreparedDatabase:
 
 
 def check_vector_available(url: str) -> None:
-    engine = create_engine(url, poolclass=pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            found = conn.execute(
-                text(
-                    "SELECT (SELECT count(*) FROM pg_extension WHERE extname = 'vector') + "
-                    "(SELECT count(*) FROM pg_available_extensions WHERE name = 'vector')"
-                )
-            ).scalar_one()
-    except (OperationalError, DBAPIError) as exc:
-        raise DatabaseUnavailableError(
-            f"Could not connect to the database at {engine.url.render_as_string(hide_password=True)}: {exc.orig}"
-        ) from exc
-    finally:
-        engine.dispose()
-    if not found:
+    """Raise a readable error when the server cannot provide pgvector at all."""
+    result = probe(url)
+    if not (result.vector_installed or result.vector_available):
         raise MissingExtensionError(f"The database server has no 'vector' extension. {PGVECTOR_HINT}")
 
 
 def prepare_database(settings: Settings, *, run_migrations: bool = True) -> PreparedDatabase:
+    """Start or reach the server, check pgvector, migrate to head when behind.
+
+    A database already at head costs one connection and two small queries; Alembic is
+    imported only when there is something to migrate.
+    """
     embedded: EmbeddedServer | None = None
     if settings.database_url:
         url = settings.database_url
@@ -57,8 +45,12 @@ def prepare_database(settings: Settings, *, run_migrations: bool = True) -> Prep
         embedded = EmbeddedServer(settings.data_dir)
         url = embedded.start()
     try:
-        check_vector_available(url)
-        if run_migrations:
+        state = probe(url)
+        if not (state.vector_installed or state.vector_available):
+            raise MissingExtensionError(f"The database server has no 'vector' extension. {PGVECTOR_HINT}")
+        if run_migrations and not (state.at_head and state.vector_installed):
+            from ghostline_desktop.db import migrate
+
             migrate.upgrade(url)
     except Exception:
         if embedded is not None:

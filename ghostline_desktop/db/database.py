@@ -10,14 +10,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from ghostline_desktop.config import normalize_database_url
+from ghostline_desktop.db.probe import PGVECTOR_HINT
 from ghostline_desktop.errors import DatabaseUnavailableError, MissingExtensionError
-
-PGVECTOR_HINT = (
-    "GhostLine needs the pgvector extension on this PostgreSQL server. Install it "
-    "(Debian/Ubuntu: apt install postgresql-<version>-pgvector; macOS: brew install pgvector; "
-    "or use the pgvector/pgvector Docker image) and make sure the database user may run "
-    "CREATE EXTENSION vector, or leave GHOSTLINE_DATABASE_URL unset to use the built-in database."
-)
 
 
 class Database:

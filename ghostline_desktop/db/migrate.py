@@ -7,7 +7,6 @@ psycopg connection; async callers run them with ``asyncio.to_thread``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -17,9 +16,8 @@ from sqlalchemy import create_engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ghostline_desktop.config import normalize_database_url
+from ghostline_desktop.db.probe import MIGRATIONS_DIR, head_revision  # noqa: F401  (re-exported)
 from ghostline_desktop.errors import DatabaseError, DatabaseUnavailableError, MissingExtensionError
-
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def _config() -> Config:
@@ -70,7 +68,7 @@ def _run(url: str, fn_name: str, revision: str) -> None:
     except DBAPIError as exc:
         msg = str(exc.orig)
         if "vector" in msg and ("extension" in msg or "control file" in msg):
-            from ghostline_desktop.db.database import PGVECTOR_HINT
+            from ghostline_desktop.db.probe import PGVECTOR_HINT
 
             raise MissingExtensionError(f"The database has no 'vector' extension. {PGVECTOR_HINT}") from exc
         raise

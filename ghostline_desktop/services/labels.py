@@ -5,7 +5,7 @@ Service results carry enum member NAMES ("HIGH", "FICTION"); the UI looks the la
 
 from __future__ import annotations
 
-from ghostline_desktop.db.models.enums import (
+from ghostline_desktop.core.enums import (
     ChapterStatus,
     FindingStatus,
     FindingType,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QStackedWidget, QWidget
 
 from ghostline_desktop.config import Settings
 from ghostline_desktop.errors import NotFoundError
-from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import ProjectSummary, UserInfo
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.bridge import EventBridge
@@ -29,6 +28,9 @@ from ghostline_desktop.ui.status_bar import StatusBar
 from ghostline_desktop.ui.welcome import WelcomePage
 from ghostline_desktop.ui.widgets.drop_overlay import DropOverlay
 from ghostline_desktop.ui.window_drops import DropHandling
+
+if TYPE_CHECKING:
+    from ghostline_desktop.services.container import Services
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8

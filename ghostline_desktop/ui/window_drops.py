@@ -15,7 +15,6 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow
 
-from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import ProjectSummary
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.drops import NOTE_SUFFIXES, split_drop
@@ -24,6 +23,8 @@ from ghostline_desktop.ui.status_bar import StatusBar
 from ghostline_desktop.ui.widgets.drop_overlay import DropOverlay
 
 if TYPE_CHECKING:
+    from ghostline_desktop.services.container import Services
+
     _Base = QMainWindow
 else:
     _Base = object  # a plain mixin at run time; QMainWindow comes from MainWindow's own bases

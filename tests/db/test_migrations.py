@@ -128,3 +128,10 @@ def test_seed_billing_plans(fresh_url: str) -> None:
         engine.dispose()
     assert set(plans) == {"basic", "premium", "pro"}
     assert all(q > 0 for q in plans.values())
+
+
+def test_fast_head_revision_matches_alembic() -> None:
+    """Start-up reads the head from the scripts' text; it must agree with Alembic's own graph."""
+    from ghostline_desktop.db.probe import head_revision
+
+    assert head_revision() == migrate.heads()

@@ -4,12 +4,15 @@ the services it reads from, and the open/close project hooks the main window cal
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QWidget
 
-from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
+
+if TYPE_CHECKING:
+    from ghostline_desktop.services.container import Services
 
 
 class PanelDock(QDockWidget):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from ghostline_desktop.errors import ConflictError, GhostlineError
-from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.widgets.find_bar import FindBar
+
+if TYPE_CHECKING:
+    from ghostline_desktop.services.container import Services
 
 log = logging.getLogger(__name__)
 AUTOSAVE_MS = 1500
