@@ -156,3 +156,55 @@ def test_every_foreign_key_has_an_index(engine: Engine) -> None:
         if not any(sorted(ix[: len(cols)]) == sorted(cols) for ix in by_table.get(table, []))
     ]
     assert missing == []
+
+
+def test_search_vector_kept_by_trigger(engine: Engine, services: Services, user: UserInfo, run: Any) -> None:
+    """Inserting a chunk fills its tsvector; changing the text recomputes it; a fork copies it as is."""
+    project = run(services.projects.create(user.id, "Full text"))
+    with engine.begin() as conn:
+        source_id = conn.execute(
+            text(
+                "INSERT INTO source_materials (project_id, material_type, processing_status, title)"
+                " VALUES (:p, 'NOTE', 'READY', 'n') RETURNING id"
+            ),
+            {"p": project.id},
+        ).scalar_one()
+        chunk_id = conn.execute(
+            text(
+                "INSERT INTO content_chunks (project_id, source_material_id, chunk_index, content)"
+                " VALUES (:p, :s, 0, 'The whale surfaced beside the ship') RETURNING id"
+            ),
+            {"p": project.id, "s": source_id},
+        ).scalar_one()
+
+    def matches(query: str, project_id: uuid.UUID) -> int:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM content_chunks WHERE project_id = :p"
+                        " AND search_vector @@ plainto_tsquery('english', :q)"
+                    ),
+                    {"p": project_id, "q": query},
+                ).scalar_one()
+            )
+
+    assert matches("whales", project.id) == 1  # stemmed: whale ~ whales
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE content_chunks SET content = 'A storm broke the mast' WHERE id = :c"), {"c": chunk_id}
+        )
+    assert matches("whale", project.id) == 0
+    assert matches("storms", project.id) == 1
+
+    fork = run(services.projects.fork(project.id, "Full text, 2nd ed."))
+    assert matches("storm", fork.id) == 1
+    with engine.connect() as conn:
+        same = conn.execute(
+            text(
+                "SELECT bool_and(f.search_vector = o.search_vector) FROM content_chunks f"
+                " JOIN content_chunks o ON o.content = f.content AND o.project_id = :o WHERE f.project_id = :f"
+            ),
+            {"o": project.id, "f": fork.id},
+        ).scalar_one()
+    assert same is True

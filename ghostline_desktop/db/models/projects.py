@@ -10,7 +10,6 @@ from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
-    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -119,7 +118,7 @@ class ContentChunk(UUIDPk, CreatedAt, Base):
             "ix_content_chunks_embedding_hnsw",
             "embedding",
             postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_with={"m": 16, "ef_construction": 40},
             postgresql_ops={"embedding": "vector_cosine_ops"},
         ),
         Index("ix_content_chunks_search_vector", "search_vector", postgresql_using="gin"),
@@ -138,9 +137,9 @@ class ContentChunk(UUIDPk, CreatedAt, Base):
     embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))
     # Searches compare only rows embedded by the same model (smaller models are zero-padded).
     embedding_model: Mapped[str | None] = mapped_column(String(200))
-    search_vector: Mapped[str | None] = mapped_column(
-        TSVECTOR, Computed("to_tsvector('english'::regconfig, content)", persisted=True)
-    )
+    # Kept by the trigger content_chunks_search_vector (see migration 0001): computed from
+    # ``content`` on insert unless given (a fork copies it), recomputed when content changes.
+    search_vector: Mapped[str | None] = mapped_column(TSVECTOR)
     extra: Mapped[dict[str, Any]] = mapped_column("metadata", JSONB, default=dict, server_default="{}")
 
     source_material: Mapped[SourceMaterial] = relationship(back_populates="chunks")
