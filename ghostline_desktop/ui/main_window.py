@@ -58,6 +58,7 @@ class MainWindow(DropHandling, QMainWindow):
         self.bridge = EventBridge(self)
         self.layout_store = QSettings(str(settings.config_dir / "layout.ini"), QSettings.Format.IniFormat)
         self._focus_hidden: list[QDockWidget] = []
+        self._in_focus_mode = False
         #: Docks put away while the welcome page shows (empty panels around it are clutter).
         self._parked: list[QDockWidget] = []
 
@@ -375,15 +376,15 @@ class MainWindow(DropHandling, QMainWindow):
 
     def toggle_focus_mode(self) -> None:
         """F11: only the editor (and its chapter bar) stays; everything returns on the next F11."""
-        if self._focus_hidden or (self.menus.focus_mode.isChecked() is False and not self._focus_hidden):
-            pass
-        if not self._focus_hidden:
+        # A flag of its own: with every panel already closed, the list of docks focus mode
+        # hid is empty both in and out of focus mode.
+        self._in_focus_mode = not self._in_focus_mode
+        if self._in_focus_mode:
             self._focus_hidden = [d for d in self.docks() if d.isVisible()]
             for d in self._focus_hidden:
                 d.hide()
             self.status.hide()
             self.menus.focus_mode.setChecked(True)
-            self.status.showMessage(self.tr("Focus mode: press F11 to leave."), 3000)
         else:
             for d in self._focus_hidden:
                 d.show()
@@ -450,7 +451,7 @@ class MainWindow(DropHandling, QMainWindow):
 
     # -- layout & closing -----------------------------------------------------------------------
     def _park_docks(self) -> None:
-        if self._parked or self._focus_hidden:
+        if self._parked or self._in_focus_mode:
             return
         self._parked = [d for d in self.docks() if not d.isHidden()]
         for d in self._parked:
@@ -483,7 +484,7 @@ class MainWindow(DropHandling, QMainWindow):
         self.layout_store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self._focus_hidden:
+        if self._in_focus_mode:
             self.toggle_focus_mode()  # so the saved layout has the panels
         self._unpark_docks()
         self.editor.flush_blocking()

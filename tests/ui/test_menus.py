@@ -122,3 +122,16 @@ def test_dock_layout_is_saved_and_restored(window: MainWindow, settings: object)
     finally:
         again.close()
         again.deleteLater()
+
+
+def test_focus_mode_toggles_back_with_every_panel_closed(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Callable[[Any], Any]
+) -> None:
+    """With no panel open, F11 still goes in and out (the status bar tells which)."""
+    open_and_wait(window, run(services.projects.create(user.id, "Bare book")).id, qtbot)
+    for dock in window.docks():
+        dock.close()
+    window.menus.focus_mode.trigger()
+    assert not window.statusBar().isVisible() and window.menus.focus_mode.isChecked()
+    window.menus.focus_mode.trigger()
+    assert window.statusBar().isVisible() and not window.menus.focus_mode.isChecked()
