@@ -42,6 +42,7 @@ class PanelDock(QDockWidget):
         self.project_id = None
         self.clear()
 
+    # Every panel overrides both; failing loudly beats a panel that silently keeps stale rows.
     def refresh(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
