@@ -20,8 +20,8 @@ from ghostline_desktop.errors import ConflictError, NotFoundError, ValidationErr
 from ghostline_desktop.services.dto import ChapterSummary, ChapterText, RevisionInfo, RevisionText
 from ghostline_desktop.services.events import ChapterSaved, ChaptersChanged, EventBus
 from ghostline_desktop.services.library import count_words_async
+from ghostline_desktop.services.validation import clean_title
 
-MAX_TITLE = 500
 _GONE = "That chapter no longer exists."
 
 
@@ -38,15 +38,6 @@ class RevisionConflictError(ConflictError):
         )
         self.expected_revision = expected
         self.latest_revision = latest
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError("A chapter needs a title.")
-    if len(title) > MAX_TITLE:
-        raise ValidationError(f"A chapter title can be at most {MAX_TITLE} characters.")
-    return title
 
 
 def _clean_text(content: str | None) -> str:
@@ -197,7 +188,7 @@ class ChapterService:
         With ``content`` the text becomes revision 1 and the chapter starts as DRAFT;
         without, it is PLANNED and has no revision yet.
         """
-        title = _clean_title(title)
+        title = clean_title(title, "chapter")
         if order is not None and order < 0:
             raise ValidationError("A chapter's position cannot be negative.")
         content = _clean_text(content)
@@ -312,7 +303,7 @@ class ChapterService:
         return await self.save_text(chapter_id, old.content, user_id=user_id, source="RESTORE")
 
     async def rename(self, chapter_id: uuid.UUID, title: str) -> ChapterSummary:
-        title = _clean_title(title)
+        title = clean_title(title, "chapter")
         async with self.db.session() as s:
             ch = await s.get(Chapter, chapter_id)
             if ch is None:

@@ -21,9 +21,9 @@ from ghostline_desktop.db.models import MaterialType, ProcessingStatus, Project,
 from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.services.dto import SourceSummary
 from ghostline_desktop.services.events import EventBus, SourcesChanged
+from ghostline_desktop.services.validation import clean_title
 from ghostline_desktop.storage.local import LocalStore
 
-MAX_TITLE = 500
 # Texts longer than this are counted in a worker thread so the service loop stays responsive.
 _THREAD_COUNT_CHARS = 200_000
 _MIME = {MaterialType.NOTE: "text/markdown", MaterialType.MARKDOWN: "text/markdown", MaterialType.TEXT: "text/plain"}
@@ -44,15 +44,6 @@ def _summary(src: SourceMaterial) -> SourceSummary:
         mime_type=src.mime_type,
         processed_at=src.processed_at,
     )
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError("A source needs a title.")
-    if len(title) > MAX_TITLE:
-        raise ValidationError(f"A source title can be at most {MAX_TITLE} characters.")
-    return title
 
 
 def _like_pattern(search: str) -> str:
@@ -127,7 +118,7 @@ class SourceService:
         kind = member_by_name(MaterialType, material_type)
         if kind is None:
             raise ValidationError(f"'{material_type}' is not a kind of source GhostLine knows.")
-        title = _clean_title(title)
+        title = clean_title(title, "source")
         text = (text or "").replace("\x00", "")  # PostgreSQL text cannot hold NUL
         words = await count_words_async(text)
         data = text.encode("utf-8")
@@ -156,7 +147,7 @@ class SourceService:
         return out
 
     async def rename(self, source_id: uuid.UUID, title: str) -> SourceSummary:
-        title = _clean_title(title)
+        title = clean_title(title, "source")
         async with self.db.session() as s:
             src = await s.get(SourceMaterial, source_id)
             if src is None:

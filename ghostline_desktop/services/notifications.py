@@ -14,8 +14,8 @@ from ghostline_desktop.db.models import Notification, NotificationChannel, Notif
 from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.services.dto import NotificationInfo
 from ghostline_desktop.services.events import EventBus, NotificationsChanged
+from ghostline_desktop.services.validation import MAX_TITLE
 
-MAX_TITLE = 500
 MAX_LIMIT = 1000
 
 

@@ -25,9 +25,8 @@ from ghostline_desktop.db.models import (
 from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.services.dto import ProjectSummary
 from ghostline_desktop.services.events import EventBus, ProjectsChanged
+from ghostline_desktop.services.validation import clean_title
 from ghostline_desktop.storage.local import LocalStore
-
-MAX_TITLE = 500
 
 # A second edition starts in editing, whatever finished state the original reached.
 _FORK_STATUS = {
@@ -48,15 +47,6 @@ def parse_genre(value: str | Genre | None) -> Genre:
             return genre
     names = ", ".join(g.name.lower() for g in Genre)
     raise ValidationError(f"'{value}' is not a genre GhostLine knows. Choose one of: {names}.")
-
-
-def _clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ValidationError("A project needs a title.")
-    if len(title) > MAX_TITLE:
-        raise ValidationError(f"A title can be at most {MAX_TITLE} characters.")
-    return title
 
 
 class ProjectService:
@@ -144,7 +134,7 @@ class ProjectService:
         target_word_count: int | None = None,
         description: str | None = None,
     ) -> ProjectSummary:
-        title = _clean_title(title)
+        title = clean_title(title, "project")
         if target_word_count is not None and target_word_count <= 0:
             raise ValidationError("The target word count must be a positive number.")
         async with self.db.session() as s:
@@ -170,7 +160,7 @@ class ProjectService:
         return project
 
     async def rename(self, project_id: uuid.UUID, title: str) -> ProjectSummary:
-        title = _clean_title(title)
+        title = clean_title(title, "project")
         async with self.db.session() as s:
             (await self._load(s, project_id)).title = title
         self.bus.publish(ProjectsChanged(project_id, "renamed"))
@@ -253,7 +243,7 @@ class ProjectService:
         stored files), chunks with their embeddings, and QA findings. Not copied: the
         task history, exports and notifications, which describe the original edition.
         """
-        title = _clean_title(title)
+        title = clean_title(title, "project")
         async with self.db.session() as s:
             orig = await self._load(s, project_id)
             fork = Project(

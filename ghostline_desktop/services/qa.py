@@ -19,8 +19,8 @@ from ghostline_desktop.db.models import Chapter, FindingStatus, FindingType, Pro
 from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.services.dto import FindingSummary
 from ghostline_desktop.services.events import EventBus, FindingsChanged
+from ghostline_desktop.services.validation import MAX_TITLE
 
-MAX_TITLE = 500
 _GONE = "That finding no longer exists."
 # Most severe first; an explicit rank so the order does not depend on the enum's declaration.
 _SEVERITY_RANK = {Severity.CRITICAL: 4, Severity.HIGH: 3, Severity.MEDIUM: 2, Severity.LOW: 1}

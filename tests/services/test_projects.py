@@ -14,7 +14,8 @@ from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.services.events import Event, ProjectsChanged
-from ghostline_desktop.services.projects import MAX_TITLE, parse_genre
+from ghostline_desktop.services.projects import parse_genre
+from ghostline_desktop.services.validation import MAX_TITLE
 from ghostline_desktop.storage.local import LocalStore
 from tests.services.factories import populate
 
