@@ -23,6 +23,7 @@ class EventBridge(QObject):
     sourcesChanged = Signal(object)
     outlineChanged = Signal(object)
     chapterSaved = Signal(object)
+    chaptersChanged = Signal(object)
     findingsChanged = Signal(object)
     notificationsChanged = Signal(object)
     balanceChanged = Signal(object)
@@ -35,6 +36,7 @@ class EventBridge(QObject):
             ev.SourcesChanged: self.sourcesChanged,
             ev.OutlineChanged: self.outlineChanged,
             ev.ChapterSaved: self.chapterSaved,
+            ev.ChaptersChanged: self.chaptersChanged,
             ev.FindingsChanged: self.findingsChanged,
             ev.NotificationsChanged: self.notificationsChanged,
             ev.BalanceChanged: self.balanceChanged,

@@ -104,6 +104,8 @@ class MainWindow(DropHandling, QMainWindow):
         b.outlineChanged.connect(lambda e: self._for_project(e, self.outline.refresh))
         b.findingsChanged.connect(lambda e: self._for_project(e, self.findings.refresh))
         b.chapterSaved.connect(self.editor.on_chapter_saved)
+        b.chaptersChanged.connect(lambda e: self._for_project(e, self.editor.refresh_chapters))
+        b.chaptersChanged.connect(lambda e: self._for_project(e, self.findings.refresh))  # shows chapter titles
         b.notificationsChanged.connect(lambda _e: self.refresh_notifications())
         b.balanceChanged.connect(lambda _e: self.refresh_balance())
         b.taskProgress.connect(st.on_task_progress)

@@ -123,3 +123,34 @@ def test_new_chapter_button_creates_and_opens(
     qtbot.waitUntil(lambda: window.editor.title_label.text() == "A beginning", timeout=10_000)
     assert [c.title for c in run(services.chapters.list_chapters(project.id))] == ["A beginning"]
     qtbot.waitUntil(lambda: window.editor.chapter_combo.count() == 1)
+
+
+def test_chapter_changes_elsewhere_refresh_the_editor(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Callable[[Any], Any]
+) -> None:
+    """A rename or delete made outside this editor (CLI, another window) shows up without reopening."""
+    project, first = _project_with_chapter(services, user, run, "First.")
+    second = run(services.chapters.create(project.id, "Second", content="Second."))
+    open_and_wait(window, project.id, qtbot)
+    _wait_loaded(window, first.id, qtbot)
+    combo = window.editor.chapter_combo
+    run(services.chapters.rename(second.id, "The Second Coming"))
+    qtbot.waitUntil(lambda: combo.itemText(window.editor.combo_index(second.id)).endswith("The Second Coming"))
+    run(services.chapters.delete(first.id))
+    qtbot.waitUntil(lambda: combo.count() == 1)
+    _wait_loaded(window, second.id, qtbot)
+    qtbot.waitUntil(lambda: window.editor.text.toPlainText() == "Second.")
+
+
+def test_editor_is_read_only_while_a_chapter_loads(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Callable[[Any], Any]
+) -> None:
+    """Keys pressed between choosing a chapter and its text arriving must not land in it."""
+    project, first = _project_with_chapter(services, user, run, "First.")
+    second = run(services.chapters.create(project.id, "Second", content="Second."))
+    open_and_wait(window, project.id, qtbot)
+    _wait_loaded(window, first.id, qtbot)
+    window.editor.open_chapter(second.id)
+    assert window.editor.text.isReadOnly()
+    qtbot.waitUntil(lambda: window.editor.text.toPlainText() == "Second.")
+    assert not window.editor.text.isReadOnly()

@@ -136,7 +136,7 @@ class EditorPanel(QWidget):
         self.chapter_id = None
         self.revision = None
         self._show_placeholder(self.tr("Loading chapters…"))
-        self.refresh_chapters(open_first=True)
+        self.refresh_chapters()
 
     def close_project(self) -> None:
         self.save_now()
@@ -162,18 +162,18 @@ class EditorPanel(QWidget):
         self._set_state(SAVED, visible=False)
 
     # -- chapter list ---------------------------------------------------------------------
-    def refresh_chapters(self, *, open_first: bool = False) -> None:
+    def refresh_chapters(self) -> None:
         if self.services is None or self.project_id is None:
             return
         project_id = self.project_id
         ops.run_op(
             self.services.chapters.list_chapters(project_id),
-            on_success=lambda rows: self._chapters_loaded(project_id, rows, open_first),
+            on_success=lambda rows: self._chapters_loaded(project_id, rows),
             parent=self,
             name=f"chapters.list.{id(self)}",
         )
 
-    def _chapters_loaded(self, project_id: uuid.UUID, rows: list[Any], open_first: bool) -> None:
+    def _chapters_loaded(self, project_id: uuid.UUID, rows: list[Any]) -> None:
         if project_id != self.project_id:
             return
         self.chapters = sorted(rows, key=lambda c: (c.order, c.title))
@@ -190,7 +190,7 @@ class EditorPanel(QWidget):
             return
         if self.chapter_id is not None and any(c.id == self.chapter_id for c in self.chapters):
             self._select_combo(self.chapter_id)
-        elif open_first or self.chapter_id is None:
+        else:  # nothing open yet, or the open chapter was deleted elsewhere
             self.open_chapter(self.chapters[0].id)
 
     def combo_index(self, chapter_id: uuid.UUID) -> int:
@@ -240,10 +240,19 @@ class EditorPanel(QWidget):
             return
         self.save_now()  # the chapter being left keeps what was typed
         self.chapter_id = chapter_id
+        # Until the new text arrives the widget still shows the old chapter: keystrokes now
+        # would be saved into the new one.
+        self.text.setReadOnly(True)
         self._select_combo(chapter_id)
+
+        def failed(exc: BaseException) -> None:
+            self.text.setReadOnly(False)
+            ops.report_error(exc, self)
+
         ops.run_op(
             self.services.chapters.get(chapter_id),
             on_success=self._chapter_loaded,
+            on_failure=failed,
             parent=self,
             name=f"chapters.get.{id(self)}",
         )
@@ -259,6 +268,7 @@ class EditorPanel(QWidget):
         self.dirty = False
         self.title_label.setText(chapter.title)
         self.stack.setCurrentWidget(self.text)
+        self.text.setReadOnly(False)
         self._update_words()
         self._update_revision_label()
         self._set_state(SAVED)
