@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import psutil
@@ -81,3 +82,71 @@ def test_app_starts_reopens_project_and_stops_its_server(tmp_path: Path) -> None
     assert not (settings.pgdata_dir / "postmaster.pid").exists()
     log = (data / "logs" / "ghostline.log").read_text()
     assert "GhostLine stopped" in log
+
+
+@pytest.mark.slow
+def test_app_killed_with_sigkill_restarts_with_data_intact(tmp_path: Path) -> None:
+    """kill -9 the running app: its server and handle file are left behind; the next start
+    reuses or restarts the server, loads the project with its text, and stops it on quit."""
+    import select
+    import signal
+    import time
+
+    data, config = tmp_path / "data", tmp_path / "config"
+    settings = Settings(data_dir=data, config_dir=config)
+    project_id, title = _seed(settings)
+    env = {
+        **os.environ,
+        "GHOSTLINE_DATA_DIR": str(data),
+        "GHOSTLINE_CONFIG_DIR": str(config),
+        "QT_QPA_PLATFORM": "offscreen",
+        "GHOSTLINE_TIMING": "1",
+    }
+    env.pop("GHOSTLINE_DATABASE_URL", None)
+    env.pop("GHOSTLINE_AUTOQUIT_AFTER_LOAD", None)
+
+    app = subprocess.Popen(
+        [sys.executable, "main.py"], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        seen = ""
+        assert app.stdout is not None
+        while "project_loaded" not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([app.stdout], [], [], 1.0)
+            if ready:
+                seen += app.stdout.readline()
+        assert "project_loaded" in seen, seen
+        assert _postgres_for(settings.pgdata_dir), "the app's server should be running"
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(10)
+    finally:
+        if app.poll() is None:
+            app.kill()
+    # The killed app's pid is still in the handle file and its server still runs.
+    assert _postgres_for(settings.pgdata_dir)
+
+    proc = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=REPO,
+        env={**env, "GHOSTLINE_AUTOQUIT_AFTER_LOAD": "1"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"PROJECT_LOADED {project_id} {title}" in proc.stdout, proc.stdout + proc.stderr[-2000:]
+    # The dead handle did not keep the server alive after the last live app quit.
+    assert not _postgres_for(settings.pgdata_dir)
+
+    prepared = prepare_database(settings)
+    loop = ServiceLoop("e2e-check").start()
+    try:
+        services = Services.build(Database(prepared.url), LocalStore(settings.storage_dir))
+        chapters = loop.run(services.chapters.list_chapters(uuid.UUID(project_id)), 60)
+        assert [c.title for c in chapters] == ["Chapter one"]
+        assert loop.run(services.chapters.get(chapters[0].id), 60).content == "It begins."
+        loop.run(services.close(), 60)
+    finally:
+        loop.stop()
+        prepared.release()
