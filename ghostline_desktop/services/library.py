@@ -11,10 +11,12 @@ import asyncio
 import hashlib
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import or_, select
 
 from ghostline_desktop.core.enum_names import member_by_name
+from ghostline_desktop.core.text_files import TextDecodeProblem, decode_text
 from ghostline_desktop.core.words import count_words
 from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import MaterialType, ProcessingStatus, Project, SourceMaterial
@@ -27,6 +29,10 @@ from ghostline_desktop.storage.local import LocalStore
 # Texts longer than this are counted in a worker thread so the service loop stays responsive.
 _THREAD_COUNT_CHARS = 200_000
 _MIME = {MaterialType.NOTE: "text/markdown", MaterialType.MARKDOWN: "text/markdown", MaterialType.TEXT: "text/plain"}
+
+
+# A note is something an author wrote or pasted; 5 MB is ~800k words.
+MAX_NOTE_FILE_BYTES = 5 * 1024 * 1024
 
 
 def _summary(src: SourceMaterial) -> SourceSummary:
@@ -102,6 +108,38 @@ class SourceService:
     async def add_note(self, project_id: uuid.UUID, title: str, text: str) -> SourceSummary:
         """A note typed in the app: ready at once, nothing to extract."""
         return await self.add_text(project_id, title, text, material_type="NOTE")
+
+    async def add_note_file(self, project_id: uuid.UUID, path: Path) -> SourceSummary:
+        """A dropped .txt/.md file becomes a note at once (full source import is separate).
+
+        Refused with a clear message, before anything is stored: an empty file, one over
+        MAX_NOTE_FILE_BYTES (a 2 GB log is not a note, and must not be read into memory),
+        or bytes that are not text in an encoding we can tell.
+        """
+        name = path.name
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise ValidationError(f"“{name}” could not be read: {exc.strerror or exc}.") from exc
+        if size == 0:
+            raise ValidationError(f"“{name}” is empty, so there is nothing to add.")
+        if size > MAX_NOTE_FILE_BYTES:
+            raise ValidationError(
+                f"“{name}” is {size / 1_048_576:,.1f} MB; a note can be at most "
+                f"{MAX_NOTE_FILE_BYTES // 1_048_576} MB. Split it, or import it as a source when import arrives."
+            )
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise ValidationError(f"“{name}” could not be read: {exc.strerror or exc}.") from exc
+        try:
+            text = decode_text(data)
+        except TextDecodeProblem as exc:
+            raise ValidationError(f"“{name}” was not added: {exc}.") from exc
+        if not text.strip():
+            raise ValidationError(f"“{name}” holds only blank space, so there is nothing to add.")
+        kind = "MARKDOWN" if path.suffix.lower() in (".md", ".markdown") else "TEXT"
+        return await self.add_text(project_id, path.stem or name, text, material_type=kind, original_filename=name)
 
     async def add_text(
         self,

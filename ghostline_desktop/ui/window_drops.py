@@ -6,10 +6,8 @@ A mixin so main_window.py stays small; it only uses attributes MainWindow define
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
@@ -78,7 +76,7 @@ class DropHandling(_Base):
         return text
 
     def import_paths(self, paths: list[Path]) -> None:
-        """Text and Markdown become notes right away; the rest waits for ingestion (later version)."""
+        """Text and Markdown files join the library right away; the rest waits for import (later version)."""
         if self.services is None or self.project is None:
             ops.show_info(self, self.tr("No project open"), self.tr("Open a project first, then drop files on it."))
             return
@@ -86,15 +84,11 @@ class DropHandling(_Base):
         later = [p for p in paths if p.suffix.lower() not in NOTE_SUFFIXES]
         services, project_id = self.services, self.project.id
         for path in notes:
-
-            async def add(path: Path = path) -> Any:
-                text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-                return await services.sources.add_note(project_id, path.name, text)
-
             ops.run_op(
-                add(),
-                on_success=lambda s: self.status.showMessage(self.tr("Added “{0}” as a note.").format(s.title), 5000),
-                on_failure=functools.partial(self._note_failed, path),
+                services.sources.add_note_file(project_id, path),
+                on_success=lambda s: self.status.showMessage(
+                    self.tr("Added “{0}” to the source library.").format(s.title), 5000
+                ),
                 parent=self,
             )
         if later:
@@ -104,24 +98,6 @@ class DropHandling(_Base):
                 self.tr("Importing files arrives in a later version"),
                 self.tr(
                     "GhostLine cannot read {0} yet: importing PDF, Word, EPUB, image and audio files arrives in a "
-                    "later version. Text and Markdown files are added as notes right away."
+                    "later version. Text and Markdown files are added to the library right away."
                 ).format(names),
             )
-
-    def _note_failed(self, path: Path, exc: BaseException) -> None:
-        if isinstance(exc, UnicodeDecodeError):
-            ops.show_error(
-                self,
-                self.tr("Could not read the file"),
-                self.tr("“{0}” is not UTF-8 text, so it was not added. Save it as UTF-8 and drop it again.").format(
-                    path.name
-                ),
-            )
-        elif isinstance(exc, OSError):
-            ops.show_error(
-                self,
-                self.tr("Could not read the file"),
-                self.tr("“{0}” could not be read: {1}").format(path.name, exc.strerror or exc),
-            )
-        else:
-            ops.report_error(exc, self)

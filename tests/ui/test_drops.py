@@ -88,7 +88,7 @@ def test_drop_adds_text_as_note_and_explains_the_rest(
     assert "x.exe" in window.status.currentMessage()
     qtbot.waitUntil(lambda: window.sources.list.count() == 1, timeout=10_000)
     sources = run(services.sources.list_sources(project.id))
-    assert [(s.title, s.material_type) for s in sources] == [("Ideas.md", "NOTE")]
+    assert [(s.title, s.material_type, s.original_filename) for s in sources] == [("Ideas", "MARKDOWN", "Ideas.md")]
     assert run(services.sources.get_text(sources[0].id)).startswith("# Ideas")
 
 
