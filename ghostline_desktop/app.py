@@ -80,6 +80,26 @@ def setup_logging(settings: Settings) -> None:
         root.addHandler(handler)
 
 
+def route_qt_messages() -> None:
+    """Send Qt's own diagnostics (e.g. the offscreen plugin's "does not support
+    propagateSizeHints()") to the log file instead of the author's terminal."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def wire(window: MainWindow, services: Services, user: UserInfo) -> None:
     """The single place services meet the UI."""
     window.attach(services, user)
@@ -295,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, exc.title, str(exc))
         return 2
     setup_logging(settings)
+    route_qt_messages()
     log.info("GhostLine starting (data dir %s)", settings.data_dir)
     apply_theme_safely(app, settings.theme)
 

@@ -195,6 +195,7 @@ def test_demo_then_fork_and_screenshot(tmp_path: Path, empty_db: str) -> None:
         "screenshot", str(out), "--project", demo["id"], "--size", "1200x800", "--theme", "dark", "--json", ok=False
     )
     assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""  # Qt's offscreen-plugin chatter goes to the log, not the terminal
     assert json.loads(proc.stdout)["path"] == str(out)
     header = out.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"

@@ -27,12 +27,13 @@ def render_screenshot(
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from ghostline_desktop.app import GhostlineApp, apply_theme_safely
+    from ghostline_desktop.app import GhostlineApp, apply_theme_safely, route_qt_messages
     from ghostline_desktop.config import load_settings
     from ghostline_desktop.ui import ops
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
+    route_qt_messages()
     settings = load_settings().with_changes(theme=theme)
     apply_theme_safely(app, theme)
     loop = qasync.QEventLoop(app)
