@@ -12,6 +12,7 @@ cleanly once the start-up project has loaded (e2e tests, start-up benchmark).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from ghostline_desktop.services.container import Services
 
 log = logging.getLogger("ghostline_desktop")
+BRINGUP_WAIT_ON_CLOSE_S = 30.0
 
 
 def _process_start() -> float:
@@ -269,6 +271,11 @@ class GhostlineApp(QObject):
     # -- stop -----------------------------------------------------------------------------------
     def shutdown(self) -> None:
         """Cancel work, dispose services, stop the loop and the embedded server, save settings."""
+        if self._bringup is not None and not self._bringup.done():
+            # Closed while the database was still starting: cancelling now could leave a server
+            # running that nobody releases (its start runs in a thread that cannot be cancelled).
+            with contextlib.suppress(Exception):
+                self._bringup.result(timeout=BRINGUP_WAIT_ON_CLOSE_S)
         self.registry.cancel_all()
         self.window.detach()
         if self.services is not None and self.service_loop.running:

@@ -150,3 +150,23 @@ def test_app_killed_with_sigkill_restarts_with_data_intact(tmp_path: Path) -> No
     finally:
         loop.stop()
         prepared.release()
+
+
+@pytest.mark.slow
+def test_quit_while_the_database_starts_leaves_no_server(tmp_path: Path) -> None:
+    """Closing at once (before the first database start finished) still stops the server."""
+    data, config = tmp_path / "data", tmp_path / "config"
+    script = (
+        "import sys; from PySide6.QtCore import QTimer; from PySide6.QtWidgets import QApplication; "
+        "app = QApplication(sys.argv); QTimer.singleShot(0, app.quit); "
+        "from ghostline_desktop.app import main; sys.exit(main())"
+    )
+    env = {**os.environ, "GHOSTLINE_DATA_DIR": str(data), "GHOSTLINE_CONFIG_DIR": str(config)}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env.pop("GHOSTLINE_DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (data / "pgdata" / "PG_VERSION").exists()  # the first start did happen
+    assert not _postgres_for(Settings(data_dir=data, config_dir=config).pgdata_dir)
