@@ -5,13 +5,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from ghostline_desktop.config import normalize_database_url
-from ghostline_desktop.db.probe import PGVECTOR_HINT
-from ghostline_desktop.errors import DatabaseUnavailableError, MissingExtensionError
 
 
 class Database:
@@ -29,23 +25,6 @@ class Database:
         """A session in a transaction: committed on success, rolled back on error."""
         async with self.sessionmaker() as session, session.begin():
             yield session
-
-    async def check(self) -> None:
-        """Connect once and make sure pgvector can be used; raise a readable error if not."""
-        try:
-            async with self.engine.connect() as conn:
-                installed = (await conn.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'vector'"))).first()
-                if installed:
-                    return
-                available = (
-                    await conn.execute(text("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"))
-                ).first()
-        except (OperationalError, DBAPIError, OSError) as exc:
-            raise DatabaseUnavailableError(
-                f"Could not connect to the database ({self.safe_url}): {getattr(exc, 'orig', exc)}"
-            ) from exc
-        if not available:
-            raise MissingExtensionError(f"The server at {self.safe_url} has no 'vector' extension. {PGVECTOR_HINT}")
 
     @property
     def safe_url(self) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from ghostline_desktop.config import Settings
 from ghostline_desktop.db import migrate
 from ghostline_desktop.db.bootstrap import check_vector_available, prepare_database
-from ghostline_desktop.db.database import Database
+from ghostline_desktop.db.probe import probe
 from ghostline_desktop.errors import DatabaseError, DatabaseUnavailableError, MissingExtensionError
 from tests.db import support
 from tests.db.support import give_database_to
@@ -59,7 +59,7 @@ def test_unreachable_server(tmp_path: Path, run: Any) -> None:
     with pytest.raises(DatabaseUnavailableError, match="Could not connect"):
         prepare_database(_settings(tmp_path, url))
     with pytest.raises(DatabaseUnavailableError):
-        run(Database(url).check())
+        probe(url)
     with pytest.raises(DatabaseUnavailableError):
         migrate.status(url)
 
@@ -78,13 +78,10 @@ def test_role_that_cannot_create_vector_gets_install_hint(
     assert migrate.status(url).current is None  # the failed migration left nothing behind
 
 
-def test_database_check_passes_when_vector_is_installed_or_available(db_url: str, empty_db: str, run: Any) -> None:
-    for url in (db_url, empty_db):
-        db = Database(url)
-        try:
-            run(db.check())
-        finally:
-            run(db.dispose())
+def test_probe_tells_installed_from_available_and_the_schema_revision(db_url: str, empty_db: str) -> None:
+    migrated, empty = probe(db_url), probe(empty_db)
+    assert migrated.vector_installed and migrated.at_head
+    assert empty.vector_available and not empty.vector_installed and empty.revision is None and not empty.at_head
 
 
 def test_database_upgraded_by_newer_ghostline(empty_db: str) -> None:
