@@ -1,9 +1,7 @@
 """ORM models, one module per domain of the seed schema. Importing this package
 registers every table on ``Base.metadata``."""
 
-from ghostline_desktop.db.models.accounts import BillingPlan, TokenTransaction, User
-from ghostline_desktop.db.models.base import EMBEDDING_DIMENSIONS, Base
-from ghostline_desktop.db.models.enums import (
+from ghostline_desktop.core.enums import (
     ChapterStatus,
     ExportFormat,
     ExportStatus,
@@ -22,6 +20,8 @@ from ghostline_desktop.db.models.enums import (
     TaskType,
     TransactionType,
 )
+from ghostline_desktop.db.models.accounts import BillingPlan, TokenTransaction, User
+from ghostline_desktop.db.models.base import EMBEDDING_DIMENSIONS, Base
 from ghostline_desktop.db.models.exports import ExportedBook, Notification
 from ghostline_desktop.db.models.infra import ApiKey, AuditLog
 from ghostline_desktop.db.models.projects import ContentChunk, Project, SourceMaterial

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ghostline_desktop.core.enums import TransactionType
 from ghostline_desktop.db.models.base import Base, CreatedAt, Timestamps, UUIDPk, pg_enum
-from ghostline_desktop.db.models.enums import TransactionType
 
 if TYPE_CHECKING:
     from ghostline_desktop.db.models.exports import Notification

@@ -19,13 +19,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ghostline_desktop.db.models.base import Base, CreatedAt, Timestamps, UUIDPk, pg_enum
-from ghostline_desktop.db.models.enums import (
+from ghostline_desktop.core.enums import (
     ExportFormat,
     ExportStatus,
     NotificationChannel,
     NotificationType,
 )
+from ghostline_desktop.db.models.base import Base, CreatedAt, Timestamps, UUIDPk, pg_enum
 
 if TYPE_CHECKING:
     from ghostline_desktop.db.models.accounts import User

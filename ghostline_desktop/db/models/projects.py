@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ghostline_desktop.core.enums import Genre, MaterialType, ProcessingStatus, ProjectStatus
 from ghostline_desktop.db.models.base import (
     EMBEDDING_DIMENSIONS,
     Base,
@@ -29,7 +30,6 @@ from ghostline_desktop.db.models.base import (
     UUIDPk,
     pg_enum,
 )
-from ghostline_desktop.db.models.enums import Genre, MaterialType, ProcessingStatus, ProjectStatus
 
 if TYPE_CHECKING:
     from ghostline_desktop.db.models.accounts import User

@@ -23,15 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ghostline_desktop.db.models.base import (
-    EMBEDDING_DIMENSIONS,
-    Base,
-    CreatedAt,
-    Timestamps,
-    UUIDPk,
-    pg_enum,
-)
-from ghostline_desktop.db.models.enums import (
+from ghostline_desktop.core.enums import (
     ChapterStatus,
     FindingStatus,
     FindingType,
@@ -40,6 +32,14 @@ from ghostline_desktop.db.models.enums import (
     Severity,
     TaskStatus,
     TaskType,
+)
+from ghostline_desktop.db.models.base import (
+    EMBEDDING_DIMENSIONS,
+    Base,
+    CreatedAt,
+    Timestamps,
+    UUIDPk,
+    pg_enum,
 )
 
 if TYPE_CHECKING:
