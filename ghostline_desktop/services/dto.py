@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ghostline_desktop.core.enums import TaskStatus, TaskType
+
 
 @dataclass(frozen=True)
 class UserInfo:
@@ -69,6 +71,10 @@ class SourceSummary:
     created_at: datetime
     mime_type: str | None = None
     processed_at: datetime | None = None
+    progress: float = 0.0  # 0..1 while UPLOADING/PROCESSING
+    error_code: str | None = None  # machine-readable reason of a failure, e.g. "password_required"
+    job_id: uuid.UUID | None = None  # the generation_tasks row processing it (latest)
+    page_count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -175,3 +181,53 @@ class NotificationInfo:
     is_read: bool
     link_url: str | None
     created_at: datetime
+
+
+# -- background jobs, import, search ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """One background job (a ``generation_tasks`` row) as the UI shows it."""
+
+    id: uuid.UUID
+    project_id: uuid.UUID
+    task_type: TaskType
+    status: TaskStatus
+    label: str
+    progress: float  # 0..1
+    message: str | None
+    error: str | None
+    source_id: uuid.UUID | None
+    created_at: datetime
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    retryable: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.status in (TaskStatus.PENDING, TaskStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    """What ``import_paths`` accepted (rows now UPLOADING) and refused before copying anything."""
+
+    accepted: list[SourceSummary]
+    refused: list[tuple[str, str]]  # (file name, author-readable reason)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk_id: uuid.UUID
+    source_id: uuid.UUID
+    source_title: str
+    material_type: str  # MaterialType member name
+    chunk_index: int
+    page: int | None
+    section: str | None
+    text: str
+    snippet_html: str  # HTML-escaped, matched words in <b>
+    score: float
+    char_start: int | None
+    char_end: int | None

@@ -6,18 +6,31 @@ Subscribers are plain callables run synchronously on the publishing (service) th
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ghostline_desktop.services.dto import JobInfo
 
 log = logging.getLogger(__name__)
+
+
+#: Who caused the work now running on the service loop: an opaque token (the UI passes the id of
+#: the widget that started an operation). ``EventBus.publish`` stamps it on each event, so a panel
+#: can skip refreshing for its own change instead of filtering echoes with flags.
+current_initiator: contextvars.ContextVar[object | None] = contextvars.ContextVar("initiator", default=None)
 
 
 @dataclass(frozen=True)
 class Event:
     """Base of every event."""
+
+    initiator: object | None = field(default=None, kw_only=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,13 @@ class TaskProgress(Event):
     status: str
 
 
+@dataclass(frozen=True)
+class JobChanged(Event):
+    """A background job was queued, started, progressed, finished, failed or was cancelled."""
+
+    job: JobInfo
+
+
 Handler = Callable[[Event], None]
 
 
@@ -103,6 +123,10 @@ class EventBus:
         return unsubscribe
 
     def publish(self, event: Event) -> None:
+        if event.initiator is None:
+            initiator = current_initiator.get()
+            if initiator is not None:
+                object.__setattr__(event, "initiator", initiator)  # frozen: stamped once, before delivery
         with self._lock:
             handlers = [h for t, h in self._handlers if isinstance(event, t)]
         for handler in handlers:
