@@ -27,9 +27,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ghostline_desktop.config import APP_NAME, Settings, load_settings, save_settings
 from ghostline_desktop.errors import ConfigError, GhostlineError
+from ghostline_desktop.runtime.loop import ServiceLoop
+from ghostline_desktop.runtime.registry import TaskRegistry
 from ghostline_desktop.services.dto import UserInfo
-from ghostline_desktop.services.runner import ServiceLoop
-from ghostline_desktop.services.tasks import TaskRegistry
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.main_window import MainWindow
 

@@ -107,8 +107,8 @@ def _with_services(settings: Settings, action: Callable[[Services, UserInfo], Aw
     CLI takes exactly the path the app takes, Windows included.
     """
     from ghostline_desktop.db.database import Database
+    from ghostline_desktop.runtime.loop import ServiceLoop
     from ghostline_desktop.services.container import Services
-    from ghostline_desktop.services.runner import ServiceLoop
     from ghostline_desktop.storage.local import LocalStore
 
     with _prepared(settings, run_migrations=True) as prepared:

@@ -60,6 +60,18 @@ class ConflictError(GhostlineError):
     title = "Already exists"
 
 
+class JobCancelledError(GhostlineError):
+    """A background job was asked to stop."""
+
+    title = "Cancelled"
+
+
+class JobTimeoutError(GhostlineError):
+    """A background job ran past its time limit and was stopped."""
+
+    title = "Took too long"
+
+
 class ServiceStoppedError(GhostlineError):
     """Work was submitted after the service loop stopped (the app is closing)."""
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ghostline_desktop.core.enums import TaskStatus, TaskType
+# Defined beside the runtime that produces it; re-exported so the UI has one place for results.
+from ghostline_desktop.runtime.types import JobInfo as JobInfo
 
 
 @dataclass(frozen=True)
@@ -184,29 +185,6 @@ class NotificationInfo:
 
 
 # -- background jobs, import, search ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class JobInfo:
-    """One background job (a ``generation_tasks`` row) as the UI shows it."""
-
-    id: uuid.UUID
-    project_id: uuid.UUID
-    task_type: TaskType
-    status: TaskStatus
-    label: str
-    progress: float  # 0..1
-    message: str | None
-    error: str | None
-    source_id: uuid.UUID | None
-    created_at: datetime
-    started_at: datetime | None = None
-    completed_at: datetime | None = None
-    retryable: bool = False
-
-    @property
-    def active(self) -> bool:
-        return self.status in (TaskStatus.PENDING, TaskStatus.RUNNING)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ghostline_desktop.errors import GhostlineError, ServiceStoppedError
-from ghostline_desktop.services.runner import ServiceLoop
-from ghostline_desktop.services.tasks import TaskRegistry
+from ghostline_desktop.runtime.loop import ServiceLoop
+from ghostline_desktop.runtime.registry import TaskRegistry
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from ghostline_desktop.config import Settings
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import ProjectSummary, UserInfo
-from ghostline_desktop.services.runner import ServiceLoop
+from ghostline_desktop.runtime.loop import ServiceLoop
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.main_window import MainWindow
 

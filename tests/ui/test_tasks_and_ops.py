@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from ghostline_desktop.errors import ValidationError
 from ghostline_desktop.services.container import Services
-from ghostline_desktop.services.runner import ServiceLoop
-from ghostline_desktop.services.tasks import TaskRegistry
+from ghostline_desktop.runtime.loop import ServiceLoop
+from ghostline_desktop.runtime.registry import TaskRegistry
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.lag_probe import LagProbe
 from tests.ui.conftest import DialogRecorder

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from ghostline_desktop.errors import ServiceStoppedError
-from ghostline_desktop.services.runner import ServiceLoop
+from ghostline_desktop.runtime.loop import ServiceLoop
 
 
 @pytest.fixture
