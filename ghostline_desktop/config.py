@@ -21,6 +21,7 @@ APP_NAME = "GhostLine"
 SETTINGS_FILE = "settings.json"
 DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+DEFAULT_MAX_IMPORT_MB = 500
 
 
 def default_data_dir() -> Path:
@@ -83,6 +84,12 @@ class Settings:
     theme: str = "system"  # system | light | dark
     last_project_id: str | None = None
     recent_project_ids: tuple[str, ...] = ()
+    #: Largest file the library imports; bigger ones are refused before anything is copied.
+    max_import_mb: int = DEFAULT_MAX_IMPORT_MB
+
+    @property
+    def max_import_bytes(self) -> int:
+        return self.max_import_mb * 1024 * 1024
 
     @property
     def uses_embedded_database(self) -> bool:
@@ -144,7 +151,16 @@ def load_settings(config_dir: Path | None = None) -> Settings:
         theme=str(stored.get("theme") or "system"),
         last_project_id=stored.get("last_project_id"),
         recent_project_ids=tuple(stored.get("recent_project_ids") or ()),
+        max_import_mb=_positive_int(stored.get("max_import_mb"), DEFAULT_MAX_IMPORT_MB),
     )
+
+
+def _positive_int(value: Any, default: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
 
 
 def save_settings(settings: Settings) -> None:
@@ -159,6 +175,7 @@ def save_settings(settings: Settings) -> None:
         "theme": settings.theme,
         "last_project_id": settings.last_project_id,
         "recent_project_ids": list(settings.recent_project_ids),
+        "max_import_mb": settings.max_import_mb,
     }
     path = settings.config_dir / SETTINGS_FILE
     tmp = path.with_suffix(".tmp")

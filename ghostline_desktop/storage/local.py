@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 LOCAL_BUCKET = "local"
+_BLOCK = 1024 * 1024
 
 
 class LocalStore:
@@ -44,3 +49,49 @@ class LocalStore:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    sha256: str
+    size: int
+
+
+def blob_key(sha256: str, suffix: str = "") -> str:
+    """Content-addressed key: the same bytes imported twice are stored once."""
+    return f"blobs/{sha256[:2]}/{sha256}{suffix.lower()}"
+
+
+def import_file(store: LocalStore, source: Path, *, progress: Callable[[int], None] | None = None) -> StoredFile:
+    """Copy ``source`` into the store while hashing it, under its content hash.
+
+    Streams in 1 MiB blocks (a 500 MB file is never held in memory); the copy lands under a
+    temporary name and is renamed into place, so a crash mid-copy leaves no half blob behind a
+    valid key. ``progress`` gets the bytes copied so far.
+    """
+    digest = hashlib.sha256()
+    tmp_dir = store.root / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, suffix=".part")
+    tmp = Path(tmp_name)
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            while block := src.read(_BLOCK):
+                digest.update(block)
+                out.write(block)
+                size += len(block)
+                if progress is not None:
+                    progress(size)
+        key = blob_key(digest.hexdigest(), source.suffix)
+        target = store.path(key)
+        if target.exists():
+            tmp.unlink()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+        return StoredFile(key, digest.hexdigest(), size)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
