@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ghostline_desktop")
 BRINGUP_WAIT_ON_CLOSE_S = 30.0
+SERVICES_CLOSE_TIMEOUT_S = 5.0
 
 
 def _process_start() -> float:
@@ -186,8 +187,12 @@ class GhostlineApp(QObject):
             from ghostline_desktop.services.container import Services
             from ghostline_desktop.storage.local import LocalStore
 
-            self.services = Services.build(Database(self.prepared.url), LocalStore(self.settings.storage_dir))
+            self.services = Services.for_settings(
+                self.settings, Database(self.prepared.url), LocalStore(self.settings.storage_dir)
+            )
         self.user = await self.services.accounts.ensure_local_user()
+        # Jobs a killed app left running are failed (or resumed) now, not left hanging.
+        await self.services.start_background()
 
     async def _start(self, reopen: bool) -> bool:
         self.window.show_starting()
@@ -280,10 +285,11 @@ class GhostlineApp(QObject):
         self.window.detach()
         if self.services is not None and self.service_loop.running:
             try:
-                self.service_loop.run(self.services.close(), timeout=10)
+                # Jobs get a few seconds to record their cancellation; then the pool is killed.
+                self.service_loop.run(self.services.close(), timeout=SERVICES_CLOSE_TIMEOUT_S)
             except Exception:
                 log.exception("Disposing the services failed")
-        self.service_loop.stop()
+        self.service_loop.stop(timeout=3.0)
         ops.uninstall()
         self.services = None
         if self.prepared is not None:

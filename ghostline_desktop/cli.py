@@ -47,6 +47,7 @@ class Outcome:
     data: Any
     text: str = ""
     lines: list[str] = field(default_factory=list)
+    exit_code: int = 0  # non-zero when the command ran but something in it failed (an import)
 
     def render(self) -> str:
         return "\n".join([self.text, *self.lines]) if self.lines else self.text
@@ -116,7 +117,7 @@ def _with_services(settings: Settings, action: Callable[[Services, UserInfo], Aw
         try:
 
             async def go() -> Outcome:
-                services = Services.build(Database(prepared.url), LocalStore(settings.storage_dir))
+                services = Services.for_settings(settings, Database(prepared.url), LocalStore(settings.storage_dir))
                 try:
                     user = await services.accounts.ensure_local_user()
                     return await action(services, user)
@@ -345,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", default="1400x900")
     p.add_argument("--theme", choices=("light", "dark"), default="light")
     p.set_defaults(handler=cmd_screenshot)
+    from ghostline_desktop.cli_sources import add_commands
+
+    add_commands(top, common)
     return parser
 
 
@@ -400,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(_jsonable(outcome.data), indent=2))
     else:
         print(outcome.render())
-    return 0
+    return outcome.exit_code
 
 
 if __name__ == "__main__":

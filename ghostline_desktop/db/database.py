@@ -9,14 +9,38 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ghostline_desktop.config import normalize_database_url
 
+CONNECT_TIMEOUT_S = 10
+POOL_TIMEOUT_S = 30
+STATEMENT_TIMEOUT_MS = 120_000
+LOCK_TIMEOUT_MS = 30_000
+
 
 class Database:
     """Owns the async engine; hands out one short session per operation."""
 
-    def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 5,
+        echo: bool = False,
+        connect_timeout: int = CONNECT_TIMEOUT_S,
+        statement_timeout_ms: int = STATEMENT_TIMEOUT_MS,
+    ) -> None:
         self.url = normalize_database_url(url)
+        # No wait is unbounded: a dead server fails the connect within seconds, a runaway
+        # statement is cancelled by the server, and a full pool fails instead of hanging.
         self.engine: AsyncEngine = create_async_engine(
-            self.url, pool_size=pool_size, max_overflow=5, pool_pre_ping=True, echo=echo
+            self.url,
+            pool_size=pool_size,
+            max_overflow=5,
+            pool_pre_ping=True,
+            pool_timeout=POOL_TIMEOUT_S,
+            echo=echo,
+            connect_args={
+                "connect_timeout": connect_timeout,
+                "options": f"-c statement_timeout={int(statement_timeout_ms)} -c lock_timeout={LOCK_TIMEOUT_MS}",
+            },
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 

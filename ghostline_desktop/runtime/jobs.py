@@ -125,6 +125,16 @@ class JobContext:
             self._last_persist = now
             await self._runner._persist_progress(self)
 
+    def note(self, fraction: float, message: str | None = None) -> None:
+        """Synchronous, publish-only progress (from a callback that cannot await); throttled."""
+        self.progress_value = max(0.0, min(1.0, fraction))
+        if message is not None:
+            self.message = message
+        now = time.monotonic()
+        if now - self._last_publish >= PUBLISH_INTERVAL_S:
+            self._last_publish = now
+            self._runner._publish_progress(self)
+
     # -- streaming --------------------------------------------------------------------------
     def emit(self, item: object) -> None:
         """Hand a partial result to everyone iterating :meth:`JobRunner.stream` for this job."""

@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from ghostline_desktop.ai.provider import provider_from_settings
+from ghostline_desktop.config import Settings
 from ghostline_desktop.db.database import Database
+from ghostline_desktop.runtime.jobs import JobRunner
 from ghostline_desktop.services.accounts import AccountService
 from ghostline_desktop.services.chapters import ChapterService
 from ghostline_desktop.services.demo import DemoService
 from ghostline_desktop.services.events import EventBus
+from ghostline_desktop.services.ingestion import DEFAULT_MAX_BYTES, IngestionService
+from ghostline_desktop.services.jobs import DbJobStore, JobService, publisher
 from ghostline_desktop.services.library import SourceService
 from ghostline_desktop.services.notifications import NotificationService
 from ghostline_desktop.services.outline import OutlineService
 from ghostline_desktop.services.projects import ProjectService
 from ghostline_desktop.services.qa import QAService
+from ghostline_desktop.services.search import SearchService
 from ghostline_desktop.storage.local import LocalStore
+
+if TYPE_CHECKING:
+    from ghostline_desktop.ai.embedders import Embedder
+    from ghostline_desktop.ai.provider import Provider
 
 
 @dataclass
@@ -30,12 +41,31 @@ class Services:
     qa: QAService
     notifications: NotificationService
     demo: DemoService
+    runner: JobRunner
+    jobs: JobService
+    ingestion: IngestionService
+    search: SearchService
 
     @classmethod
-    def build(cls, db: Database, store: LocalStore, bus: EventBus | None = None) -> Services:
+    def build(
+        cls,
+        db: Database,
+        store: LocalStore,
+        bus: EventBus | None = None,
+        *,
+        embedder: Embedder | None = None,
+        provider: Provider | None = None,
+        max_import_bytes: int = DEFAULT_MAX_BYTES,
+        concurrency: int | None = None,
+    ) -> Services:
         bus = bus or EventBus()
+        runner = JobRunner(DbJobStore(db), publisher(bus), concurrency=concurrency)
+        ingestion = IngestionService(
+            db, bus, store, runner, embedder=embedder, provider=provider, max_file_bytes=max_import_bytes
+        )
         projects = ProjectService(db, bus, store)
         sources = SourceService(db, bus, store)
+        sources.ingestion = ingestion
         outline = OutlineService(db, bus)
         chapters = ChapterService(db, bus)
         qa = QAService(db, bus)
@@ -52,7 +82,31 @@ class Services:
             qa=qa,
             notifications=notifications,
             demo=DemoService(projects, outline, chapters, sources, qa, notifications),
+            runner=runner,
+            jobs=JobService(db, bus, runner),
+            ingestion=ingestion,
+            search=SearchService(db, ingestion),
         )
 
+    @classmethod
+    def for_settings(cls, settings: Settings, db: Database, store: LocalStore, bus: EventBus | None = None) -> Services:
+        """Services as the app and the CLI run them: the provider (if one is configured) embeds
+        and transcribes, otherwise the local embedder does."""
+        provider = provider_from_settings(settings.ai)
+        embedder = None
+        if provider is not None:
+            from ghostline_desktop.ai.embedders import ProviderEmbedder
+
+            embedder = ProviderEmbedder(provider, settings.ai.embedding_model)
+        return cls.build(
+            db, store, bus, embedder=embedder, provider=provider, max_import_bytes=settings.max_import_bytes
+        )
+
+    async def start_background(self) -> None:
+        """After the database is ready: fail what a dead app left running, resume safe imports."""
+        await self.jobs.recover()
+        await self.ingestion.resume_interrupted()
+
     async def close(self) -> None:
+        await self.runner.shutdown()
         await self.db.dispose()

@@ -11,12 +11,11 @@ import asyncio
 import hashlib
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
 from ghostline_desktop.core.enum_names import member_by_name
-from ghostline_desktop.core.text_files import TextDecodeProblem, decode_text
 from ghostline_desktop.core.words import count_words
 from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import MaterialType, ProcessingStatus, Project, SourceMaterial
@@ -26,16 +25,20 @@ from ghostline_desktop.services.events import EventBus, SourcesChanged
 from ghostline_desktop.services.validation import clean_title
 from ghostline_desktop.storage.local import LocalStore
 
+if TYPE_CHECKING:
+    from ghostline_desktop.services.ingestion import IngestionService
+
 # Texts longer than this are counted in a worker thread so the service loop stays responsive.
 _THREAD_COUNT_CHARS = 200_000
 _MIME = {MaterialType.NOTE: "text/markdown", MaterialType.MARKDOWN: "text/markdown", MaterialType.TEXT: "text/plain"}
 
 
-# A note is something an author wrote or pasted; 5 MB is ~800k words.
-MAX_NOTE_FILE_BYTES = 5 * 1024 * 1024
 
 
-def _summary(src: SourceMaterial) -> SourceSummary:
+def summary_of(src: SourceMaterial, *, progress: float = 0.0) -> SourceSummary:
+    extra = src.extra or {}
+    job = extra.get("job_id")
+    pages = extra.get("pages")
     return SourceSummary(
         id=src.id,
         project_id=src.project_id,
@@ -49,6 +52,10 @@ def _summary(src: SourceMaterial) -> SourceSummary:
         created_at=src.created_at,
         mime_type=src.mime_type,
         processed_at=src.processed_at,
+        progress=progress,
+        error_code=extra.get("error_code"),
+        job_id=uuid.UUID(job) if isinstance(job, str) else None,
+        page_count=pages if isinstance(pages, int) else None,
     )
 
 
@@ -70,6 +77,8 @@ class SourceService:
         self.db = db
         self.bus = bus
         self.store = store
+        #: Set by the container: chunks and embeds text sources after they are saved.
+        self.ingestion: IngestionService | None = None
 
     async def list_sources(self, project_id: uuid.UUID, *, search: str | None = None) -> list[SourceSummary]:
         """The project's sources, newest first; ``search`` matches title or file name,
@@ -86,14 +95,14 @@ class SourceService:
             )
         q = q.order_by(SourceMaterial.created_at.desc(), SourceMaterial.title)
         async with self.db.session() as s:
-            return [_summary(src) for src in (await s.execute(q)).scalars()]
+            return [summary_of(src) for src in (await s.execute(q)).scalars()]
 
     async def get(self, source_id: uuid.UUID) -> SourceSummary:
         async with self.db.session() as s:
             src = await s.get(SourceMaterial, source_id)
             if src is None:
                 raise NotFoundError("That source no longer exists.")
-            return _summary(src)
+            return summary_of(src)
 
     async def get_text(self, source_id: uuid.UUID) -> str:
         """The extracted text ("" while a file is still being processed)."""
@@ -108,38 +117,6 @@ class SourceService:
     async def add_note(self, project_id: uuid.UUID, title: str, text: str) -> SourceSummary:
         """A note typed in the app: ready at once, nothing to extract."""
         return await self.add_text(project_id, title, text, material_type="NOTE")
-
-    async def add_note_file(self, project_id: uuid.UUID, path: Path) -> SourceSummary:
-        """A dropped .txt/.md file becomes a note at once (full source import is separate).
-
-        Refused with a clear message, before anything is stored: an empty file, one over
-        MAX_NOTE_FILE_BYTES (a 2 GB log is not a note, and must not be read into memory),
-        or bytes that are not text in an encoding we can tell.
-        """
-        name = path.name
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise ValidationError(f"“{name}” could not be read: {exc.strerror or exc}.") from exc
-        if size == 0:
-            raise ValidationError(f"“{name}” is empty, so there is nothing to add.")
-        if size > MAX_NOTE_FILE_BYTES:
-            raise ValidationError(
-                f"“{name}” is {size / 1_048_576:,.1f} MB; a note can be at most "
-                f"{MAX_NOTE_FILE_BYTES // 1_048_576} MB. Split it, or import it as a source when import arrives."
-            )
-        try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError as exc:
-            raise ValidationError(f"“{name}” could not be read: {exc.strerror or exc}.") from exc
-        try:
-            text = decode_text(data)
-        except TextDecodeProblem as exc:
-            raise ValidationError(f"“{name}” was not added: {exc}.") from exc
-        if not text.strip():
-            raise ValidationError(f"“{name}” holds only blank space, so there is nothing to add.")
-        kind = "MARKDOWN" if path.suffix.lower() in (".md", ".markdown") else "TEXT"
-        return await self.add_text(project_id, path.stem or name, text, material_type=kind, original_filename=name)
 
     async def add_text(
         self,
@@ -180,8 +157,28 @@ class SourceService:
             s.add(src)
             await s.flush()
             await s.refresh(src)
-            out = _summary(src)
+            out = summary_of(src)
+        if self.ingestion is not None and text.strip():
+            await self.ingestion.index_text(out.id)
         self.bus.publish(SourcesChanged(project_id))
+        return out
+
+    async def update_note(self, source_id: uuid.UUID, title: str, text: str) -> SourceSummary:
+        """Save an edited note; its passages are chunked and embedded again."""
+        title = clean_title(title, "source")
+        text = (text or "").replace("\x00", "")
+        words = await count_words_async(text)
+        async with self.db.session() as s:
+            src = await s.get(SourceMaterial, source_id)
+            if src is None:
+                raise NotFoundError("That note no longer exists.")
+            src.title, src.extracted_text, src.word_count = title, text, words
+            src.content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            await s.flush()
+            out = summary_of(src)
+        if self.ingestion is not None:
+            await self.ingestion.index_text(source_id)
+        self.bus.publish(SourcesChanged(out.project_id))
         return out
 
     async def rename(self, source_id: uuid.UUID, title: str) -> SourceSummary:
@@ -193,13 +190,15 @@ class SourceService:
             src.title = title
             await s.flush()
             await s.refresh(src)
-            out = _summary(src)
+            out = summary_of(src)
         self.bus.publish(SourcesChanged(out.project_id))
         return out
 
     async def delete_source(self, source_id: uuid.UUID) -> None:
         """Delete the source (its chunks cascade) and its stored file, unless another
-        source (a fork's copy) still points at the same file."""
+        source (a fork's copy) still points at the same file. A running import is cancelled."""
+        if self.ingestion is not None:
+            await self.ingestion.cancel(source_id)
         async with self.db.session() as s:
             src = await s.get(SourceMaterial, source_id)
             if src is None:

@@ -13,9 +13,9 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow
 
-from ghostline_desktop.services.dto import ProjectSummary
+from ghostline_desktop.services.dto import ImportBatch, ProjectSummary
 from ghostline_desktop.ui import ops
-from ghostline_desktop.ui.drops import NOTE_SUFFIXES, split_drop
+from ghostline_desktop.ui.drops import split_drop
 from ghostline_desktop.ui.panels.sources import SourcesPanel
 from ghostline_desktop.ui.status_bar import StatusBar
 from ghostline_desktop.ui.widgets.drop_overlay import DropOverlay
@@ -76,28 +76,15 @@ class DropHandling(_Base):
         return text
 
     def import_paths(self, paths: list[Path]) -> None:
-        """Text and Markdown files join the library right away; the rest waits for import (later version)."""
+        """Dropped or chosen files and folders join the library through the ingestion jobs."""
         if self.services is None or self.project is None:
             ops.show_info(self, self.tr("No project open"), self.tr("Open a project first, then drop files on it."))
             return
-        notes = [p for p in paths if p.suffix.lower() in NOTE_SUFFIXES]
-        later = [p for p in paths if p.suffix.lower() not in NOTE_SUFFIXES]
-        services, project_id = self.services, self.project.id
-        for path in notes:
-            ops.run_op(
-                services.sources.add_note_file(project_id, path),
-                on_success=lambda s: self.status.showMessage(
-                    self.tr("Added “{0}” to the source library.").format(s.title), 5000
-                ),
-                parent=self,
-            )
-        if later:
-            names = ", ".join(p.name for p in later[:5]) + (" …" if len(later) > 5 else "")
-            ops.show_info(
-                self,
-                self.tr("Importing files arrives in a later version"),
-                self.tr(
-                    "GhostLine cannot read {0} yet: importing PDF, Word, EPUB, image and audio files arrives in a "
-                    "later version. Text and Markdown files are added to the library right away."
-                ).format(names),
-            )
+
+        def done(batch: ImportBatch) -> None:
+            if batch.refused:
+                self.status.showMessage(self._refusal_text([(Path(n), r) for n, r in batch.refused]), 10000)
+            elif batch.accepted:
+                self.status.showMessage(self.tr("Importing {0} file(s)…").format(len(batch.accepted)), 5000)
+
+        ops.run_op(self.services.ingestion.import_paths(self.project.id, paths), on_success=done, parent=self)

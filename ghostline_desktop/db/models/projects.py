@@ -113,14 +113,8 @@ class ContentChunk(UUIDPk, CreatedAt, Base):
     __tablename__ = "content_chunks"
     __table_args__ = (
         UniqueConstraint("source_material_id", "chunk_index"),
-        # HNSW, not the seed's IVFFlat: see the first migration for why.
-        Index(
-            "ix_content_chunks_embedding_hnsw",
-            "embedding",
-            postgresql_using="hnsw",
-            postgresql_with={"m": 16, "ef_construction": 40},
-            postgresql_ops={"embedding": "vector_cosine_ops"},
-        ),
+        # Vector indexes are per embedding model, created at run time (services/vector_index.py;
+        # migration 0002 says why); HNSW rather than the seed's IVFFlat (migration 0001).
         Index("ix_content_chunks_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_content_chunks_project_id_embedding_model", "project_id", "embedding_model"),
     )
