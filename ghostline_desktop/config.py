@@ -21,6 +21,7 @@ APP_NAME = "GhostLine"
 SETTINGS_FILE = "settings.json"
 DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+DEFAULT_TRANSCRIPTION_MODEL = "whisper-1"
 DEFAULT_MAX_IMPORT_MB = 500
 
 
@@ -67,6 +68,7 @@ class AISettings:
     base_url: str | None = None
     chat_model: str = DEFAULT_CHAT_MODEL
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    transcription_model: str = DEFAULT_TRANSCRIPTION_MODEL
     # The key itself is never stored here; see ghostline_desktop.secrets.
     api_key: str | None = field(default=None, repr=False, compare=False)
 
@@ -141,6 +143,9 @@ def load_settings(config_dir: Path | None = None) -> Settings:
         embedding_model=os.environ.get("GHOSTLINE_EMBEDDING_MODEL")
         or ai_stored.get("embedding_model")
         or DEFAULT_EMBEDDING_MODEL,
+        transcription_model=os.environ.get("GHOSTLINE_TRANSCRIPTION_MODEL")
+        or ai_stored.get("transcription_model")
+        or DEFAULT_TRANSCRIPTION_MODEL,
         api_key=os.environ.get("OPENAI_API_KEY") or None,
     )
     return Settings(

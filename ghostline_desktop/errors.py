@@ -76,3 +76,111 @@ class ServiceStoppedError(GhostlineError):
     """Work was submitted after the service loop stopped (the app is closing)."""
 
     title = "Closing"
+
+
+# ---- AI provider (ghostline_desktop/ai/provider.py) --------------------------------------------------------------
+# Messages say what to do next and never contain the API key (the provider scrubs server text first).
+
+
+class ProviderError(GhostlineError):
+    """The AI provider could not do what was asked. ``detail`` keeps the server's (scrubbed) words for logs."""
+
+    title = "AI provider problem"
+    default_message = "The AI provider could not complete the request."
+
+    def __init__(
+        self, message: str | None = None, *, status_code: int | None = None, detail: str | None = None
+    ) -> None:
+        super().__init__(message or self.default_message)
+        self.status_code = status_code
+        self.detail = detail
+
+
+class ProviderAuthError(ProviderError):
+    title = "API key refused"
+    default_message = (
+        "The AI provider refused the API key. Check the key in Preferences ▸ AI provider "
+        "(or the OPENAI_API_KEY environment variable)."
+    )
+
+
+class ProviderModelNotFound(ProviderError):
+    title = "Unknown model"
+
+    def __init__(self, model: str, *, status_code: int | None = None, detail: str | None = None) -> None:
+        super().__init__(
+            f"The AI provider has no model called '{model}'. Choose one it offers in Preferences ▸ AI provider "
+            "(Test connection lists them).",
+            status_code=status_code,
+            detail=detail,
+        )
+        self.model = model
+
+
+class ProviderContextTooLong(ProviderError):
+    title = "Too much text for the model"
+
+    def __init__(self, model: str, *, status_code: int | None = None, detail: str | None = None) -> None:
+        super().__init__(
+            f"The request is longer than the model '{model}' can read at once. Use fewer or shorter sources, "
+            "or a model with a larger context.",
+            status_code=status_code,
+            detail=detail,
+        )
+        self.model = model
+
+
+class ProviderRateLimited(ProviderError):
+    title = "AI provider busy"
+    default_message = (
+        "The AI provider is limiting how often it can be asked and kept refusing. Wait a minute and try again."
+    )
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_after: float | None = None,
+        status_code: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, detail=detail)
+        self.retry_after = retry_after
+
+
+class ProviderUnavailable(ProviderError):
+    title = "AI provider unavailable"
+    default_message = "The AI provider could not be reached or had a server error. Try again later."
+
+
+class ProviderTimeout(ProviderUnavailable):
+    """No answer within the configured timeout (a kind of unavailability: callers may treat both alike)."""
+
+    title = "AI provider too slow"
+    default_message = "The AI provider did not answer in time. Try again, or allow slow local models more time."
+
+
+class ProviderStreamInterrupted(ProviderUnavailable):
+    """A streamed reply broke off midway; ``partial_text`` is what arrived, so callers can keep it."""
+
+    title = "AI reply interrupted"
+    default_message = "The AI provider's reply broke off midway. The text that arrived so far is kept."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        partial_text: str = "",
+        status_code: int | None = None,
+        detail: str | None = None,
+    ) -> None:
+        super().__init__(message, status_code=status_code, detail=detail)
+        self.partial_text = partial_text
+
+
+class ProviderNotConfigured(ProviderError):
+    title = "No AI provider"
+    default_message = (
+        "No AI provider is configured. Open Preferences ▸ AI provider to enter an OpenAI API key or the address "
+        "of a local server (Ollama, LM Studio, …), or set OPENAI_API_KEY."
+    )

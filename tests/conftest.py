@@ -18,6 +18,9 @@ from typing import Any, TypeVar
 import psycopg
 import pytest
 
+# The OpenAI-compatible test server (fixtures openai_server, openai_server_module, openai_env).
+pytest_plugins = ["tests.support.openai_fixture"]
+
 # Isolate every test session from the developer's real settings and data.
 _SESSION_HOME = Path(os.environ.get("TMPDIR", "/tmp")) / f"ghostline-test-{os.getpid()}"
 os.environ.setdefault("GHOSTLINE_CONFIG_DIR", str(_SESSION_HOME / "config"))
