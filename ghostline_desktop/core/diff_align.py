@@ -10,6 +10,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from ghostline_desktop.core.diff_words import common_prefix, common_suffix
+
 # A paragraph: a run of lines that hold something other than whitespace. Matches start at
 # a line start (indentation included) because the previous match ends at a line end.
 _PARA_RE = re.compile(r"[^\S\n]*\S[^\n]*(?:\n[^\S\n]*\S[^\n]*)*")
@@ -86,6 +88,13 @@ class _Bags:
         return hit
 
     def dice(self, x: str, y: str) -> float:
+        # Shortcut for the usual edited paragraph: mostly the same text at both ends.
+        # The share of characters kept at the ends is then a fair similarity in itself.
+        longest = max(len(x), len(y))
+        if longest:
+            kept = (common_prefix(x, y) + common_suffix(x, y)) / longest
+            if kept >= 0.75:
+                return min(kept, 1.0)
         bx, nx = self.get(x)
         by, ny = self.get(y)
         if nx + ny == 0:

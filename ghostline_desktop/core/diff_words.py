@@ -1,37 +1,38 @@
 """Word-level alignment inside one changed stretch of text (pure, no I/O).
 
 ``core/diff.py`` aligns whole paragraphs first and calls :func:`word_spans` only for a
-paragraph that changed, so this module sees a few hundred tokens at a time. Two things
-keep it fast on the odd huge "paragraph" (a 20,000-word chapter with no blank lines):
+paragraph that changed. Three things keep this fast even on a huge "paragraph" (a
+20,000-word chapter with no blank lines) with edits scattered through it:
 
-- the common prefix and suffix are stripped before anything quadratic runs;
-- a middle longer than :data:`DIRECT_LIMIT` tokens is aligned by sentence/line chunks
-  first (hashable strings, cheap to match), and only the chunks that differ get a
-  token-level :class:`difflib.SequenceMatcher`.
-
-Whitespace tokens are "junk" to SequenceMatcher: they never start a match (a run of
-spaces matches everywhere, which is what makes a naive word diff quadratic) but are
-absorbed into matches around them.
+- the common prefix and suffix are skipped before anything is tokenized (C-speed slice
+  comparisons; one edit in a paragraph leaves a middle of a few characters);
+- a middle longer than :data:`DIRECT_CHARS` is aligned by sentence/line chunks first
+  (strings, matched by hash), and only chunks that differ are tokenized;
+- whitespace tokens are "junk" to :class:`difflib.SequenceMatcher`: they never start a
+  match (a space matches everywhere, which makes a naive word diff quadratic) but are
+  absorbed into the matches around them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from difflib import SequenceMatcher
-from itertools import accumulate, pairwise
+from itertools import accumulate
 
 # A word (letters/digits/combining marks, joined by an inner apostrophe or hyphen, like
 # core/words.py), a run of whitespace, or any other single character (punctuation).
 _TOKEN_RE = re.compile(r"[\w\u0300-\u036f]+(?:['\u2019\u2010\u2011-][\w\u0300-\u036f]+)*|\s+|.", re.DOTALL)
-# Token counts per side up to which a stretch is matched token by token directly.
-DIRECT_LIMIT = 64
+# A sentence (ending in . ! ? … and maybe a closing quote, then spaces) or a line.
+_CHUNK_RE = re.compile(r"[^\n]*?(?:[.!?\u2026]+[\"'\u2019\u201d)\]_*]*[^\S\n]+|\n\s*|\Z)")
+# Up to this many characters (both sides together) a middle is tokenized whole.
+DIRECT_CHARS = 600
 # Above this product of token counts a chunk group is shown as one replacement: it is a
 # rewrite, and word detail would cost seconds while telling the author nothing.
 GIVE_UP_PRODUCT = 4_000_000
-_SENTENCE_END = frozenset(".!?…")
-_CLOSERS = frozenset("\"'’”)]_*")
 
 Span = tuple[str, int, int, int, int]  # (tag, a_start, a_end, b_start, b_end)
+_Differ = Callable[[str, str, int, int, list[Span]], None]
 
 
 def tokenize(text: str) -> list[str]:
@@ -47,89 +48,86 @@ def word_spans(a: str, b: str) -> list[Span]:
     """
     if a == b:
         return [("equal", 0, len(a), 0, len(b))] if a else []
-    ta, tb = tokenize(a), tokenize(b)
-    raw: list[Span] = []
-    _diff_tokens(ta, tb, 0, len(ta), 0, len(tb), raw, chunked=False)
-    return _cleanup(_to_chars(raw, _offsets(ta), _offsets(tb)), a)
+    spans: list[Span] = []
+    _trimmed(a, b, 0, 0, spans, _diff_middle)
+    return _cleanup(spans, a)
 
 
-def _offsets(tokens: list[str]) -> list[int]:
-    return list(accumulate(map(len, tokens), initial=0))
+def _trimmed(x: str, y: str, ox: int, oy: int, out: list[Span], inner: _Differ) -> None:
+    """Emit the common prefix and suffix as equal (cut at whitespace so no word is
+    split) and hand the middle to ``inner``."""
+    pre = common_prefix(x, y)
+    while pre and not x[pre - 1].isspace():
+        pre -= 1
+    suf = common_suffix(x[pre:], y[pre:])
+    while suf and not x[len(x) - suf].isspace():
+        suf -= 1
+    if pre:
+        out.append(("equal", ox, ox + pre, oy, oy + pre))
+    inner(x[pre : len(x) - suf], y[pre : len(y) - suf], ox + pre, oy + pre, out)
+    if suf:
+        out.append(("equal", ox + len(x) - suf, ox + len(x), oy + len(y) - suf, oy + len(y)))
 
 
-def _diff_tokens(
-    ta: list[str], tb: list[str], i1: int, i2: int, j1: int, j2: int, out: list[Span], *, chunked: bool
-) -> None:
-    prefix = 0
-    while i1 + prefix < i2 and j1 + prefix < j2 and ta[i1 + prefix] == tb[j1 + prefix]:
-        prefix += 1
-    suffix = 0
-    while i2 - suffix > i1 + prefix and j2 - suffix > j1 + prefix and ta[i2 - suffix - 1] == tb[j2 - suffix - 1]:
-        suffix += 1
-    if prefix:
-        out.append(("equal", i1, i1 + prefix, j1, j1 + prefix))
-    mi1, mi2, mj1, mj2 = i1 + prefix, i2 - suffix, j1 + prefix, j2 - suffix
-    n, m = mi2 - mi1, mj2 - mj1
-    if n == 0 and m == 0:
-        pass
-    elif n == 0:
-        out.append(("insert", mi1, mi1, mj1, mj2))
-    elif m == 0:
-        out.append(("delete", mi1, mi2, mj1, mj1))
-    elif n <= DIRECT_LIMIT and m <= DIRECT_LIMIT:
-        _matcher(ta, tb, mi1, mi2, mj1, mj2, out)
-    elif not chunked:
-        _diff_chunks(ta, tb, mi1, mi2, mj1, mj2, out)
-    elif n * m <= GIVE_UP_PRODUCT:
-        _matcher(ta, tb, mi1, mi2, mj1, mj2, out)
-    else:
-        out.append(("replace", mi1, mi2, mj1, mj2))
-    if suffix:
-        out.append(("equal", i2 - suffix, i2, j2 - suffix, j2))
-
-
-def _matcher(ta: list[str], tb: list[str], i1: int, i2: int, j1: int, j2: int, out: list[Span]) -> None:
-    sm = SequenceMatcher(str.isspace, ta[i1:i2], tb[j1:j2], autojunk=False)
-    for tag, a1, a2, b1, b2 in sm.get_opcodes():
-        out.append((tag, i1 + a1, i1 + a2, j1 + b1, j1 + b2))
-
-
-def _chunk_bounds(tokens: list[str], start: int, stop: int) -> list[int]:
-    """Token indexes where sentence/line chunks end (the last is ``stop``)."""
-    bounds: list[int] = []
-    for k in range(start, stop):
-        token = tokens[k]
-        if not token.isspace() or k == start:
-            continue
-        prev = tokens[k - 1]
-        if (
-            "\n" in token
-            or prev in _SENTENCE_END
-            or (prev in _CLOSERS and k - 2 >= start and tokens[k - 2] in _SENTENCE_END)
-        ):
-            bounds.append(k + 1)
-    if not bounds or bounds[-1] != stop:
-        bounds.append(stop)
-    return bounds
-
-
-def _diff_chunks(ta: list[str], tb: list[str], i1: int, i2: int, j1: int, j2: int, out: list[Span]) -> None:
-    bounds_a = [i1, *_chunk_bounds(ta, i1, i2)]
-    bounds_b = [j1, *_chunk_bounds(tb, j1, j2)]
-    ids: dict[str, int] = {}
-    keys_a = [ids.setdefault("".join(ta[s:e]), len(ids)) for s, e in pairwise(bounds_a)]
-    keys_b = [ids.setdefault("".join(tb[s:e]), len(ids)) for s, e in pairwise(bounds_b)]
-    sm = SequenceMatcher(None, keys_a, keys_b, autojunk=False)
-    for tag, c1, c2, d1, d2 in sm.get_opcodes():
-        a_lo, a_hi, b_lo, b_hi = bounds_a[c1], bounds_a[c2], bounds_b[d1], bounds_b[d2]
-        if tag == "equal":
-            out.append(("equal", a_lo, a_hi, b_lo, b_hi))
+def common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, by bisection over C-speed slice comparisons."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
         else:
-            _diff_tokens(ta, tb, a_lo, a_hi, b_lo, b_hi, out, chunked=True)
+            hi = mid - 1
+    return lo
 
 
-def _to_chars(spans: list[Span], oa: list[int], ob: list[int]) -> list[Span]:
-    return [(tag, oa[i1], oa[i2], ob[j1], ob[j2]) for tag, i1, i2, j1, j2 in spans]
+def common_suffix(a: str, b: str) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _diff_middle(x: str, y: str, ox: int, oy: int, out: list[Span]) -> None:
+    if not x or not y or len(x) + len(y) <= DIRECT_CHARS:
+        _diff_tokens(x, y, ox, oy, out)
+        return
+    cx = [c for c in _CHUNK_RE.findall(x) if c]
+    cy = [c for c in _CHUNK_RE.findall(y) if c]
+    if len(cx) == 1 and len(cy) == 1:
+        _diff_tokens(x, y, ox, oy, out)
+        return
+    ids: dict[str, int] = {}
+    kx = [ids.setdefault(c, len(ids)) for c in cx]
+    ky = [ids.setdefault(c, len(ids)) for c in cy]
+    px = list(accumulate(map(len, cx), initial=0))
+    py = list(accumulate(map(len, cy), initial=0))
+    for tag, c1, c2, d1, d2 in SequenceMatcher(None, kx, ky, autojunk=False).get_opcodes():
+        x1, x2, y1, y2 = px[c1], px[c2], py[d1], py[d2]
+        if tag == "equal":
+            out.append(("equal", ox + x1, ox + x2, oy + y1, oy + y2))
+        else:
+            _trimmed(x[x1:x2], y[y1:y2], ox + x1, oy + y1, out, _diff_tokens)
+
+
+def _diff_tokens(x: str, y: str, ox: int, oy: int, out: list[Span]) -> None:
+    if not x or not y:
+        if x or y:
+            out.append(("insert" if not x else "delete", ox, ox + len(x), oy, oy + len(y)))
+        return
+    tx, ty = tokenize(x), tokenize(y)
+    if (len(tx) == 1 and len(ty) == 1) or len(tx) * len(ty) > GIVE_UP_PRODUCT:
+        out.append(("replace", ox, ox + len(x), oy, oy + len(y)))
+        return
+    qx = list(accumulate(map(len, tx), initial=0))
+    qy = list(accumulate(map(len, ty), initial=0))
+    sm = SequenceMatcher(str.isspace, tx, ty, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        out.append((tag, ox + qx[i1], ox + qx[i2], oy + qy[j1], oy + qy[j2]))
 
 
 def _cleanup(spans: list[Span], a: str) -> list[Span]:
