@@ -38,7 +38,7 @@ class Paragraph:
     start: int  # where its gap (the blank lines before it) starts
     content_start: int
     end: int  # end of its last non-blank character
-    key: str  # its text, gap excluded
+    key: str  # its text, gap (blank lines, first-line indentation) excluded
 
 
 def paragraphs(text: str) -> tuple[list[Paragraph], int]:
@@ -50,8 +50,9 @@ def paragraphs(text: str) -> tuple[list[Paragraph], int]:
     out: list[Paragraph] = []
     prev_end = 0
     for m in _PARA_RE.finditer(text):
-        start = m.start()
-        end = start + len(m.group().rstrip())
+        group = m.group()
+        start = m.start() + len(group) - len(group.lstrip())  # indentation goes with the gap
+        end = m.start() + len(group.rstrip())
         out.append(Paragraph(prev_end, start, end, text[start:end]))
         prev_end = end
     return out, prev_end
@@ -104,8 +105,10 @@ class _Bags:
 
 def align(pa: list[Paragraph], pb: list[Paragraph]) -> Alignment:
     ids: dict[str, int] = {}
-    ka = [ids.setdefault(p.key, len(ids)) for p in pa]
-    kb = [ids.setdefault(p.key, len(ids)) for p in pb]
+    # Align on the words, not the spacing: a re-wrapped or re-spaced paragraph is the same
+    # paragraph (edited), not one deleted and another inserted.
+    ka = [ids.setdefault(" ".join(p.key.split()), len(ids)) for p in pa]
+    kb = [ids.setdefault(" ".join(p.key.split()), len(ids)) for p in pb]
     opcodes = SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes()
     regions = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in opcodes if tag != "equal"]
     al = Alignment()
@@ -150,7 +153,10 @@ def align(pa: list[Paragraph], pb: list[Paragraph]) -> Alignment:
     r = 0
     for tag, i1, i2, j1, j2 in opcodes:
         if tag == "equal":
-            al.rows.extend(("equal", i1 + k, j1 + k) for k in range(i2 - i1))
+            for k in range(i2 - i1):
+                same = pa[i1 + k].key == pb[j1 + k].key
+                al.rows.append(("equal" if same else "pair", i1 + k, j1 + k))
+                al.pairs += not same
             continue
         if r in block_at:
             al.rows.append(("block", block_at[r], -1))

@@ -93,6 +93,9 @@ def common_suffix(a: str, b: str) -> int:
 
 
 def _diff_middle(x: str, y: str, ox: int, oy: int, out: list[Span]) -> None:
+    if x and y and x.split() == y.split():
+        _whitespace_only(x, y, ox, oy, out)  # re-wrapped or re-spaced: one pass, no search
+        return
     if not x or not y or len(x) + len(y) <= DIRECT_CHARS:
         _diff_tokens(x, y, ox, oy, out)
         return
@@ -112,6 +115,25 @@ def _diff_middle(x: str, y: str, ox: int, oy: int, out: list[Span]) -> None:
             out.append(("equal", ox + x1, ox + x2, oy + y1, oy + y2))
         else:
             _trimmed(x[x1:x2], y[y1:y2], ox + x1, oy + y1, out, _diff_tokens)
+
+
+def _whitespace_only(x: str, y: str, ox: int, oy: int, out: list[Span]) -> None:
+    """Spans for two texts whose words and punctuation are the same in the same order."""
+    tx, ty = tokenize(x), tokenize(y)
+    i = j = px = py = 0
+    while i < len(tx) or j < len(ty):
+        a = tx[i] if i < len(tx) else ""
+        b = ty[j] if j < len(ty) else ""
+        a_space, b_space = a.isspace(), b.isspace()
+        if (a_space and b_space) or (not a_space and not b_space and a == b):
+            out.append(("equal" if a == b else "replace", ox + px, ox + px + len(a), oy + py, oy + py + len(b)))
+            i, j, px, py = i + 1, j + 1, px + len(a), py + len(b)
+        elif a_space or not b:
+            out.append(("delete", ox + px, ox + px + len(a), oy + py, oy + py))
+            i, px = i + 1, px + len(a)
+        else:
+            out.append(("insert", ox + px, ox + px, oy + py, oy + py + len(b)))
+            j, py = j + 1, py + len(b)
 
 
 def _diff_tokens(x: str, y: str, ox: int, oy: int, out: list[Span]) -> None:

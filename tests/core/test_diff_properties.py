@@ -4,6 +4,7 @@ undone on its own."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from hypothesis import HealthCheck, given, settings
@@ -142,7 +143,8 @@ def check_all(a: str, b: str) -> TextDiff:
     return diff
 
 
-PROFILE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# No example database on disk: the tests leave nothing in the working tree.
+PROFILE = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROFILE
@@ -181,3 +183,14 @@ def test_repeated_paragraphs(p: str, n: int, m: int) -> None:
 def test_identical_texts_have_no_changes(a: str) -> None:
     diff = check_all(a, a)
     assert all(op.kind is OpKind.EQUAL for op in diff.ops)
+
+
+@PROFILE
+@given(a=document, data=st.data())
+def test_rewrapped_and_respaced(a: str, data: st.DataObject) -> None:
+    """Only whitespace changes (a re-wrapped or re-spaced paragraph): no words change."""
+    spaces = [m.start() for m in re.finditer(r"[ \n]", a)]
+    picks = data.draw(st.sets(st.sampled_from(spaces), max_size=6)) if spaces else set()
+    b = "".join((" " if ch == "\n" else "\n") if k in picks else ch for k, ch in enumerate(a))
+    diff = check_all(a, b)
+    assert diff.summary.words_added == diff.summary.words_removed == 0
