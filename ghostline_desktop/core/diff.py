@@ -6,10 +6,12 @@ side" share one engine, and the CPU work can run in a worker thread.
 How it works, and why:
 
 1. **Paragraphs first.** A paragraph is a run of non-blank lines; each carries the blank
-   lines before it as its "gap". Paragraph texts are interned to integers and aligned by
-   :class:`difflib.SequenceMatcher` (``autojunk`` off: a book repeats "* * *" far more
-   than 1 % of the time and must still align). Two revisions of a chapter share almost
-   all paragraphs, so this step is linear in practice and does most of the work.
+   lines and indentation before it as its "gap". Paragraph texts, spacing normalised (a
+   re-wrapped paragraph is the same paragraph, edited), are interned to integers and
+   aligned by :class:`difflib.SequenceMatcher` (``autojunk`` off: a book repeats
+   "* * *" far more than 1 % of the time and must still align). Two revisions of a
+   chapter share almost all paragraphs, so this step is linear in practice and does
+   most of the work.
 2. **Moves.** A paragraph deleted in one place and inserted, identical or nearly so
    (≥ 80 % of its words in order), somewhere else is reported as a move pair
    (``MOVE_OUT`` at the old place, ``MOVE_IN`` at the new) rather than as text lost and
