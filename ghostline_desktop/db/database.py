@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from ghostline_desktop.config import normalize_database_url
@@ -45,9 +46,16 @@ class Database:
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @contextlib.asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed on success, rolled back on error."""
+    async def session(self, *, durable: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on success, rolled back on error.
+
+        ``durable=False`` commits without waiting for the WAL flush: for bookkeeping that crash
+        recovery re-derives anyway (job rows, ingestion steps). An app crash loses nothing
+        either way (the server outlives the app); only a server or OS crash can drop the last
+        few hundred milliseconds of such commits."""
         async with self.sessionmaker() as session, session.begin():
+            if not durable:
+                await session.execute(text("SET LOCAL synchronous_commit = off"))
             yield session
 
     @property

@@ -78,6 +78,8 @@ class JobStore(Protocol):
 
     async def create(self, spec: JobSpec) -> JobInfo: ...
 
+    async def create_many(self, specs: list[JobSpec]) -> list[JobInfo]: ...
+
     async def update(self, job_id: uuid.UUID, **fields: Any) -> None: ...
 
     async def load(self, job_id: uuid.UUID) -> tuple[JobSpec, JobInfo]: ...
@@ -96,7 +98,7 @@ class JobContext:
         self._cancel = asyncio.Event()
         self._streams: list[asyncio.Queue[object]] = []
         self._last_publish = 0.0
-        self._last_persist = 0.0
+        self._last_persist = time.monotonic()  # the RUNNING write is fresh; no progress write at once
         self.progress_value = 0.0
         self.message: str | None = None
 
@@ -121,7 +123,7 @@ class JobContext:
         if force or now - self._last_publish >= PUBLISH_INTERVAL_S:
             self._last_publish = now
             self._runner._publish_progress(self)
-        if force or now - self._last_persist >= PERSIST_INTERVAL_S:
+        if now - self._last_persist >= PERSIST_INTERVAL_S:  # forced or not: the row is advisory
             self._last_persist = now
             await self._runner._persist_progress(self)
 
@@ -188,16 +190,23 @@ class JobRunner:
     # -- submit -----------------------------------------------------------------------------
     async def submit(self, spec: JobSpec) -> JobInfo:
         """Persist the job as PENDING and queue it; returns at once."""
-        if spec.handler not in self._handlers:
-            raise GhostlineError(f"No handler for jobs of kind '{spec.handler}'.")
-        job = await self.store.create(spec)
-        self._track(job)
-        ctx = JobContext(self, job, spec)
-        self._contexts[job.id] = ctx
-        self._done[job.id] = asyncio.Event()
-        self._tasks[job.id] = asyncio.get_running_loop().create_task(self._run(ctx), name=f"job-{job.id}")
+        return (await self.submit_many([spec]))[0]
+
+    async def submit_many(self, specs: list[JobSpec]) -> list[JobInfo]:
+        """Queue several jobs with one write (a dropped folder)."""
+        for spec in specs:
+            if spec.handler not in self._handlers:
+                raise GhostlineError(f"No handler for jobs of kind '{spec.handler}'.")
+        jobs = await self.store.create_many(specs)
+        loop = asyncio.get_running_loop()
+        for job, spec in zip(jobs, specs, strict=True):
+            self._track(job)
+            ctx = JobContext(self, job, spec)
+            self._contexts[job.id] = ctx
+            self._done[job.id] = asyncio.Event()
+            self._tasks[job.id] = loop.create_task(self._run(ctx), name=f"job-{job.id}")
         self._ensure_heartbeat()
-        return job
+        return jobs
 
     async def retry(self, job_id: uuid.UUID) -> JobInfo:
         """Run a FAILED or CANCELLED job again, as a new job with the same parameters."""

@@ -97,7 +97,7 @@ class Services:
         if provider is not None:
             from ghostline_desktop.ai.embedders import ProviderEmbedder
 
-            embedder = ProviderEmbedder(provider, settings.ai.embedding_model)
+            embedder = ProviderEmbedder(provider, model=settings.ai.embedding_model)
         return cls.build(
             db, store, bus, embedder=embedder, provider=provider, max_import_bytes=settings.max_import_bytes
         )

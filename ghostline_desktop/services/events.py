@@ -86,15 +86,6 @@ class BalanceChanged(Event):
 
 
 @dataclass(frozen=True)
-class TaskProgress(Event):
-    task_id: uuid.UUID
-    project_id: uuid.UUID
-    label: str
-    progress: float  # 0..1
-    status: str
-
-
-@dataclass(frozen=True)
 class JobChanged(Event):
     """A background job was queued, started, progressed, finished, failed or was cancelled."""
 

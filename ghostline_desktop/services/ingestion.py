@@ -5,12 +5,17 @@ Every file runs the same pipeline as one SOURCE_PROCESSING job on the shared run
     UPLOADING  copy into the object store while hashing (content-addressed; a file imported
                twice into a project is stored once and the author is told it is a duplicate)
     PROCESSING sniff the real type, extract + chunk in the process pool (or transcribe through
-               the provider), embed, then write the chunks and READY in ONE transaction
+               the provider), then write the chunks and READY in ONE transaction
     READY / FAILED (with an author-readable message and a machine-readable code)
+
+READY means readable and searchable by its words. Vectors for meaning search follow in one
+EMBEDDING job per project (a real sentence model on two cores embeds a few thousand tokens a
+second, far slower than extraction, so the author should not wait for it to use a source).
 
 Why one transaction at the end: a crash or a cancel mid-way leaves the previous chunks (or
 none), never half a set. A job interrupted by a crash is failed on the next start and, when
-its file was already copied, resumed (it only needs the stored file).
+its file was already copied, resumed (it only needs the stored file). Because that recovery
+re-derives every step, the steps commit without waiting for the WAL flush (``durable=False``).
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 
 from ghostline_desktop.core.enums import MaterialType, ProcessingStatus, TaskType
 from ghostline_desktop.core.vectors import pad
@@ -41,7 +47,7 @@ from ghostline_desktop.services.dto import ImportBatch
 from ghostline_desktop.services.events import EventBus, SourcesChanged
 from ghostline_desktop.services.library import summary_of
 from ghostline_desktop.services.vector_index import ensure_vector_index
-from ghostline_desktop.storage.local import LocalStore, import_file
+from ghostline_desktop.storage.local import LocalStore, StoredFile, import_file
 
 if TYPE_CHECKING:
     from ghostline_desktop.ai.embedders import Embedder
@@ -132,7 +138,9 @@ class IngestionService:
         self.max_file_bytes = max_file_bytes
         self._passwords: dict[uuid.UUID, str] = {}  # never persisted: only for the next attempt
         runner.register(HANDLER, self._process)
-        runner.register(REEMBED_HANDLER, self._reembed)
+        runner.register(REEMBED_HANDLER, self._embed_pending)
+        self._embedding_jobs: dict[uuid.UUID, uuid.UUID] = {}
+        self._embed_again: set[uuid.UUID] = set()
 
     # -- configuration ------------------------------------------------------------------------
     @property
@@ -176,15 +184,18 @@ class IngestionService:
             originals.append(str(path.resolve()))
         if not rows:
             return ImportBatch([], refused)
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             if await s.get(Project, project_id) is None:
                 raise NotFoundError("That project no longer exists.")
             s.add_all(rows)
             await s.flush()
             accepted = [summary_of(r) for r in rows]
-        for i, (src, original) in enumerate(zip(accepted, originals, strict=True)):
-            job_id = await self._queue(src.id, project_id, src.title, user_id=user_id, path=original)
-            accepted[i] = dataclasses.replace(src, job_id=job_id)
+        job_ids = await self._queue_many(
+            [(src.id, src.title, original) for src, original in zip(accepted, originals, strict=True)],
+            project_id,
+            user_id,
+        )
+        accepted = [dataclasses.replace(src, job_id=job_id) for src, job_id in zip(accepted, job_ids, strict=True)]
         self.bus.publish(SourcesChanged(project_id))
         return ImportBatch(accepted, refused)
 
@@ -212,25 +223,46 @@ class IngestionService:
         path: str | None,
         task_type: TaskType = TaskType.SOURCE_PROCESSING,
     ) -> uuid.UUID:
-        label = f"Indexing “{title}”" if task_type is TaskType.EMBEDDING else f"Importing “{title}”"
-        job = await self.runner.submit(
-            JobSpec(
-                handler=HANDLER,
-                task_type=task_type,
-                project_id=project_id,
-                label=label,
-                params={"source_id": str(source_id), "path": path},
-                timeout=SOURCE_TIMEOUT_S,
-                source_id=source_id,
-                user_id=user_id,
-            )
+        return (await self._queue_many([(source_id, title, path)], project_id, user_id, task_type))[0]
+
+    async def _queue_many(
+        self,
+        items: list[tuple[uuid.UUID, str, str | None]],
+        project_id: uuid.UUID,
+        user_id: uuid.UUID | None,
+        task_type: TaskType = TaskType.SOURCE_PROCESSING,
+    ) -> list[uuid.UUID]:
+        """Queue one job per (source, title, original path) with two writes in all."""
+        verb = "Indexing" if task_type is TaskType.EMBEDDING else "Importing"
+        jobs = await self.runner.submit_many(
+            [
+                JobSpec(
+                    handler=HANDLER,
+                    task_type=task_type,
+                    project_id=project_id,
+                    label=f"{verb} “{title}”",
+                    params={"source_id": str(source_id), "path": path},
+                    timeout=SOURCE_TIMEOUT_S,
+                    source_id=source_id,
+                    user_id=user_id,
+                )
+                for source_id, title, path in items
+            ]
         )
-        await self._set(source_id, extra_update={"job_id": str(job.id)})
-        return job.id
+        table = cast(Table, SourceMaterial.__table__)
+        patches = [{"sid": sid, "patch": {"job_id": str(job.id)}} for (sid, _, _), job in zip(items, jobs, strict=True)]
+        async with self.db.session(durable=False) as s:  # Core executemany: one round of statements, one commit
+            await s.execute(
+                update(table)
+                .where(table.c.id == bindparam("sid"))
+                .values(metadata=table.c.metadata.op("||")(bindparam("patch", type_=JSONB))),
+                patches,
+            )
+        return [job.id for job in jobs]
 
     async def retry(self, source_id: uuid.UUID, *, password: str | None = None) -> None:
         """Process a FAILED source again (with a password for an encrypted PDF)."""
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             src = await s.get(SourceMaterial, source_id)
             if src is None:
                 raise NotFoundError("That source no longer exists.")
@@ -255,7 +287,7 @@ class IngestionService:
     async def index_text(self, source_id: uuid.UUID) -> None:
         """Chunk and embed a source whose text is already known (a note, after each save).
         It stays READY meanwhile: its text is there, only search catches up a moment later."""
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             src = await s.get(SourceMaterial, source_id)
             if src is None:
                 raise NotFoundError("That source no longer exists.")
@@ -267,7 +299,7 @@ class IngestionService:
         already copied is processed again (it needs only the stored file); one caught mid-copy
         is FAILED with Retry (the original may have changed since)."""
         live = {j.source_id for j in self.runner.jobs(active_only=True)}
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             rows = (
                 await s.execute(
                     select(SourceMaterial).where(
@@ -288,49 +320,86 @@ class IngestionService:
                     src.extra = {**(src.extra or {}), "error_code": "interrupted"}
         for source_id, project_id, title in resume:
             await self._queue(source_id, project_id, title, user_id=None, path=None)
+        # Chunks whose vectors a dead app never wrote. (Chunks of another embedder wait for an
+        # explicit `reembed`: switching providers must not spend the author's tokens unasked.)
+        async with self.db.session(durable=False) as s:
+            pending = (
+                await s.execute(
+                    select(ContentChunk.project_id).where(ContentChunk.embedding_model.is_(None)).distinct()
+                )
+            ).scalars().all()
+        for project_id in pending:
+            await self.queue_embedding(project_id)
         return len(resume)
 
     async def reembed(self, project_id: uuid.UUID) -> uuid.UUID:
-        """Queue re-embedding every chunk of a project that the active embedder did not make
-        (after the provider changed); returns the job id."""
+        """Embed every chunk of a project that the active embedder did not make (after the
+        provider changed, or chunks still waiting for their vectors); returns the job id."""
+        return await self.queue_embedding(project_id)
+
+    async def queue_embedding(self, project_id: uuid.UUID) -> uuid.UUID:
+        """One embedding job per project at a time: a job already running picks up the new
+        chunks too (it is told to look again before it ends)."""
+        running = self._embedding_jobs.get(project_id)
+        if running is not None:
+            job = self.runner.get(running)
+            if job is not None and job.active:
+                self._embed_again.add(project_id)
+                return running
         job = await self.runner.submit(
             JobSpec(
                 handler=REEMBED_HANDLER,
                 task_type=TaskType.EMBEDDING,
                 project_id=project_id,
-                label="Re-embedding the library",
+                label="Indexing passages for meaning search",
                 params={"project_id": str(project_id)},
                 timeout=SOURCE_TIMEOUT_S,
             )
         )
+        self._embedding_jobs[project_id] = job.id
         return job.id
 
-    async def _reembed(self, ctx: JobContext, params: dict[str, Any]) -> JobResult:
+    async def _embed_pending(self, ctx: JobContext, params: dict[str, Any]) -> JobResult:
+        """Fill in the vectors of a project's chunks, a batch per short transaction, so a crash
+        or cancel loses at most one batch and the next run continues where this one stopped."""
         project_id = uuid.UUID(params["project_id"])
         embedder = self.embedder
-        stale = ContentChunk.embedding_model.is_distinct_from(embedder.name)
-        async with self.db.session() as s:
-            ids = (
-                await s.execute(select(ContentChunk.id).where(ContentChunk.project_id == project_id, stale))
-            ).scalars().all()
+        stale = (ContentChunk.project_id == project_id) & ContentChunk.embedding_model.is_distinct_from(embedder.name)
+        async with self.db.session(durable=False) as s:
             await ensure_vector_index(s, embedder.name, embedder.dimensions)
-        for start in range(0, len(ids), EMBED_BATCH):
-            batch = ids[start : start + EMBED_BATCH]
-            async with self.db.session() as s:
-                rows = (
-                    await s.execute(select(ContentChunk.id, ContentChunk.content).where(ContentChunk.id.in_(batch)))
-                ).all()
-            vectors = await embedder.embed([r.content for r in rows])
-            async with self.db.session() as s:  # one short transaction per batch: resumable by re-running
-                await s.execute(
-                    update(ContentChunk),
-                    [
-                        {"id": r.id, "embedding": pad(v, EMBEDDING_DIMENSIONS), "embedding_model": embedder.name}
-                        for r, v in zip(rows, vectors, strict=True)
-                    ],
-                )
-            await ctx.progress((start + len(batch)) / max(1, len(ids)), f"{start + len(batch)} of {len(ids)} passages")
-        return JobResult(message=f"Re-embedded {len(ids)} passages with {embedder.name}")
+        done = 0
+        try:
+            while True:
+                async with self.db.session(durable=False) as s:
+                    left = int(await s.scalar(select(func.count()).where(stale)) or 0)
+                    rows = (
+                        await s.execute(
+                            select(ContentChunk.id, ContentChunk.content)
+                            .where(stale)
+                            .order_by(ContentChunk.source_material_id, ContentChunk.chunk_index)
+                            .limit(EMBED_BATCH)
+                        )
+                    ).all()
+                if not rows:
+                    if project_id in self._embed_again:
+                        self._embed_again.discard(project_id)
+                        continue
+                    break
+                await ctx.progress(done / max(1, done + left), f"{done:,} of {done + left:,} passages", force=True)
+                vectors = await embedder.embed([r.content for r in rows])
+                async with self.db.session(durable=False) as s:
+                    await s.execute(
+                        update(ContentChunk),
+                        [
+                            {"id": r.id, "embedding": pad(v, EMBEDDING_DIMENSIONS), "embedding_model": embedder.name}
+                            for r, v in zip(rows, vectors, strict=True)
+                        ],
+                    )
+                done += len(rows)
+        finally:
+            if self._embedding_jobs.get(project_id) == ctx.job_id:
+                del self._embedding_jobs[project_id]
+        return JobResult(message=f"{done:,} passages indexed with {embedder.name}")
 
     # -- the job ------------------------------------------------------------------------------
     async def _process(self, ctx: JobContext, params: dict[str, Any]) -> JobResult:
@@ -353,7 +422,7 @@ class IngestionService:
             raise
 
     async def _pipeline(self, ctx: JobContext, source_id: uuid.UUID, original: str | None) -> JobResult:
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             src = await s.get(SourceMaterial, source_id)
             if src is None:
                 return JobResult(message="The source was deleted before it was processed.")
@@ -363,7 +432,7 @@ class IngestionService:
             duplicate = await self._upload(ctx, source_id, project_id, Path(original), name)
             if duplicate is not None:
                 return JobResult(message=duplicate, entity_type="source_material")
-            async with self.db.session() as s:
+            async with self.db.session(durable=False) as s:
                 src = await s.get(SourceMaterial, source_id)
                 assert src is not None
                 kind, key = src.material_type, src.s3_key
@@ -377,11 +446,11 @@ class IngestionService:
             prepared = await ctx.run_cpu(extract_and_chunk, str(self.store.path(key)), kind.name, password)
         if key is not None and not prepared.text.strip():
             raise ValidationError(f"No text was found in “{name}”.")
-        await ctx.progress(0.5, f"Embedding {len(prepared.chunks)} passages…", force=True)
-        vectors = await self._embed(ctx, [c.text for c in prepared.chunks])
-        await ctx.progress(0.95, "Saving…", force=True)
-        await self._write(source_id, prepared, vectors)
+        await ctx.progress(0.9, "Saving…", force=True)
+        await self._write(source_id, prepared)
         self.bus.publish(SourcesChanged(project_id))
+        # Searchable by its words now; meaning search follows when the embedding job is done.
+        await self.queue_embedding(project_id)
         return JobResult(
             message=f"“{title}”: {len(prepared.chunks)} passages", entity_type="source_material", entity_id=source_id
         )
@@ -404,15 +473,22 @@ class IngestionService:
                 raise InterruptedError  # stops the copy at the next block
             loop.call_soon_threadsafe(ctx.note, 0.1 * done / total, "Copying…")
 
+        def copy_and_sniff() -> tuple[StoredFile, MaterialType | ExtractionError]:
+            stored = import_file(self.store, path, progress=report)
+            try:  # in the same thread hop: sniffing reads a few KB of the copy just written
+                return stored, sniff_material(self.store.path(stored.key), name)
+            except ExtractionError as exc:
+                return stored, exc
+
         try:
-            stored = await ctx.run_thread(lambda: import_file(self.store, path, progress=report))
+            stored, kind = await ctx.run_thread(copy_and_sniff)
         except FileNotFoundError as exc:
             raise ValidationError(f"“{name}” was moved or deleted before GhostLine could copy it.") from exc
         except InterruptedError as exc:
             raise asyncio.CancelledError from exc
         except OSError as exc:
             raise ValidationError(f"“{name}” could not be copied: {exc.strerror or exc}.") from exc
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             other = (
                 await s.execute(
                     select(SourceMaterial.title).where(
@@ -425,22 +501,17 @@ class IngestionService:
             if other is not None:
                 await s.execute(delete(SourceMaterial).where(SourceMaterial.id == source_id))
                 return f"“{name}” is already in the library as “{other[0]}”; it was not added twice."
-        try:
-            kind = await ctx.run_thread(sniff_material, self.store.path(stored.key), name)
-        except ExtractionError:
-            await self._set(source_id, s3_key=stored.key, s3_bucket=self.store.bucket, content_hash=stored.sha256)
-            raise
-        await self._set(
-            source_id,
-            s3_bucket=self.store.bucket,
-            s3_key=stored.key,
-            content_hash=stored.sha256,
-            file_size=stored.size,
-            material_type=kind,
-            mime_type=_MIME.get(kind),
-            processing_status=ProcessingStatus.PROCESSING,
-            extra_update={"original_path": str(path)},
-        )
+            src = await s.get(SourceMaterial, source_id)
+            if src is None:
+                return "The source was deleted while it was being copied."
+            src.s3_bucket, src.s3_key, src.content_hash = self.store.bucket, stored.key, stored.sha256
+            src.file_size = stored.size
+            src.extra = {**(src.extra or {}), "original_path": str(path)}
+            if isinstance(kind, MaterialType):
+                src.material_type, src.mime_type = kind, _MIME.get(kind)
+                src.processing_status = ProcessingStatus.PROCESSING
+        if isinstance(kind, ExtractionError):
+            raise kind
         return None
 
     async def _transcribe(self, ctx: JobContext, key: str, name: str) -> Prepared:
@@ -460,23 +531,13 @@ class IngestionService:
         prepared: Prepared = await ctx.run_cpu(chunk_text, "\n\n".join(t for t in texts if t))
         return Prepared(prepared.text, {"transcribed": True, "parts": len(texts)}, prepared.chunks)
 
-    async def _embed(self, ctx: JobContext, texts: list[str]) -> list[list[float]]:
-        embedder = self.embedder
-        out: list[list[float]] = []
-        for start in range(0, len(texts), EMBED_BATCH):
-            out.extend(await embedder.embed(texts[start : start + EMBED_BATCH]))
-            await ctx.progress(0.5 + 0.45 * (start + EMBED_BATCH) / max(1, len(texts)))
-        return out
-
-    async def _write(self, source_id: uuid.UUID, prepared: Prepared, vectors: list[list[float]]) -> None:
-        embedder = self.embedder
+    async def _write(self, source_id: uuid.UUID, prepared: Prepared) -> None:
         text = prepared.text.replace("\x00", "")
         words = await asyncio.to_thread(count_words, text) if len(text) > 200_000 else count_words(text)
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             src = await s.get(SourceMaterial, source_id, with_for_update=True)
             if src is None:
                 return  # deleted meanwhile: nothing to keep
-            await ensure_vector_index(s, embedder.name, embedder.dimensions)
             await s.execute(delete(ContentChunk).where(ContentChunk.source_material_id == source_id))
             rows = [
                 {
@@ -487,11 +548,9 @@ class IngestionService:
                     "token_count": c.token_count,
                     "char_start": c.char_start,
                     "char_end": c.char_end,
-                    "embedding": pad(v, EMBEDDING_DIMENSIONS),
-                    "embedding_model": embedder.name,
                     "extra": {k: v for k, v in (("page", c.page), ("section", c.section)) if v is not None},
                 }
-                for c, v in zip(prepared.chunks, vectors, strict=True)
+                for c in prepared.chunks
             ]
             if rows:
                 await s.execute(insert(ContentChunk), rows)
@@ -514,7 +573,7 @@ class IngestionService:
         except Exception:
             log.exception("Could not record the failure of source %s", source_id)
             return
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             project_id = (
                 await s.execute(select(SourceMaterial.project_id).where(SourceMaterial.id == source_id))
             ).scalar()
@@ -522,7 +581,7 @@ class IngestionService:
             self.bus.publish(SourcesChanged(project_id))
 
     async def _set(self, source_id: uuid.UUID, *, extra_update: dict[str, Any] | None = None, **fields: Any) -> None:
-        async with self.db.session() as s:
+        async with self.db.session(durable=False) as s:
             if extra_update:
                 src = await s.get(SourceMaterial, source_id)
                 if src is None:
