@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -96,6 +98,8 @@ class Chapter(UUIDPk, Timestamps, Base):
     outline_position: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict, server_default="{}")
     word_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     target_word_count: Mapped[int | None] = mapped_column(Integer)
+    # Bumped on every change of the text (autosaves included): the editor's conflict check.
+    text_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     project: Mapped[Project] = relationship(back_populates="chapters")
     book_outline: Mapped[BookOutline | None] = relationship(back_populates="chapters")
@@ -116,6 +120,8 @@ class ChapterRevision(UUIDPk, CreatedAt, Base):
             name="similarity_in_unit_range",
         ),
         CheckConstraint("token_cost >= 0", name="token_cost_not_negative"),
+        # At most one working (unsealed) row per chapter: the text autosaves update in place.
+        Index("uq_chapter_revisions_one_working", "chapter_id", unique=True, postgresql_where=text("NOT sealed")),
     )
 
     chapter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), index=True)
@@ -134,6 +140,13 @@ class ChapterRevision(UUIDPk, CreatedAt, Base):
         ForeignKey("generation_tasks.id", ondelete="SET NULL"), index=True
     )
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # False only for the chapter's working text (migration 0003 says why).
+    sealed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    # Change size against the previous revision, computed when sealed (None: not known).
+    words_added: Mapped[int | None] = mapped_column(Integer)
+    words_removed: Mapped[int | None] = mapped_column(Integer)
 
     chapter: Mapped[Chapter] = relationship(back_populates="revisions")
 
