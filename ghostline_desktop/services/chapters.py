@@ -1,43 +1,73 @@
-"""Chapters and their revision history.
+"""Chapters, their working text and their revision history.
 
-A chapter's text lives in ``chapter_revisions``: every save that changes the text
-appends a revision, so the author can diff or restore any earlier state. The chapter
-row keeps the title, order, status and the latest word count for list views.
+A chapter's text lives in ``chapter_revisions``: the newest row may be the unsealed
+*working text* that autosaves update in place, every other row is a sealed revision — a
+checkpoint someone meant (``services/chapter_saves.py`` has the rules). The chapter row
+keeps the title, order, status, the current word count (of the working text, from
+``core/words.py``, so the editor's footer and the lists agree) and ``text_version`` for
+the editor's conflict check.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
+from ghostline_desktop.core.diff import diff_texts
 from ghostline_desktop.core.enum_names import member_by_name
 from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import Chapter, ChapterRevision, ChapterStatus, Project, RevisionSource
 from ghostline_desktop.errors import ConflictError, NotFoundError, ValidationError
-from ghostline_desktop.services.dto import ChapterSummary, ChapterText, RevisionInfo, RevisionText
+from ghostline_desktop.services.chapter_saves import (
+    THREAD_DIFF_CHARS,
+    TextWrite,
+    change_size,
+    clean_note,
+    latest_rows,
+    write_text,
+)
+from ghostline_desktop.services.dto import (
+    BookWords,
+    ChapterSummary,
+    ChapterText,
+    RevisionDiff,
+    RevisionInfo,
+    RevisionText,
+    SaveResult,
+)
 from ghostline_desktop.services.events import ChapterSaved, ChaptersChanged, EventBus
 from ghostline_desktop.services.library import count_words_async
 from ghostline_desktop.services.validation import clean_title
 
 _GONE = "That chapter no longer exists."
+#: The issue's "N minutes" default: the first save after a longer pause is a checkpoint.
+DEFAULT_CHECKPOINT_MINUTES = 10.0
 
 
 class RevisionConflictError(ConflictError):
     """The chapter was saved elsewhere (another window, an AI draft) after this editor
-    loaded it; saving now would silently drop that text."""
+    loaded it; saving now would silently drop that text. Carries their text and version,
+    so the editor can show both and let the author choose."""
 
     title = "Chapter changed elsewhere"
 
-    def __init__(self, chapter_title: str, expected: int, latest: int) -> None:
+    def __init__(
+        self, chapter_title: str, expected: int, latest: int, *, theirs_text: str = "", theirs_base: int = 0
+    ) -> None:
         super().__init__(
-            f"'{chapter_title}' was saved elsewhere (now revision {latest}) after you opened revision "
-            f"{expected}. Reload the chapter to see the newer text, or copy yours before reloading."
+            f"'{chapter_title}' was changed elsewhere (it is now at revision {latest}) after you opened it. "
+            "Both texts are kept: choose yours, theirs, or combine them."
         )
         self.expected_revision = expected
         self.latest_revision = latest
+        self.theirs_text = theirs_text
+        self.theirs_base = theirs_base
 
 
 def _clean_text(content: str | None) -> str:
@@ -56,10 +86,14 @@ def _text(ch: Chapter, rev: ChapterRevision | None) -> ChapterText:
         revision_number=rev.revision_number if rev else 0,
         word_count=ch.word_count,
         updated_at=ch.updated_at,
+        base=ch.text_version,
+        working=rev is not None and not rev.sealed,
+        saved_at=rev.updated_at if rev else None,
     )
 
 
-def _revision_info(r: ChapterRevision) -> RevisionInfo:
+def _revision_info(r: ChapterRevision, size: tuple[int | None, int | None] | None = None) -> RevisionInfo:
+    added, removed = size if size is not None else (r.words_added, r.words_removed)
     return RevisionInfo(
         id=r.id,
         revision_number=r.revision_number,
@@ -68,30 +102,46 @@ def _revision_info(r: ChapterRevision) -> RevisionInfo:
         similarity_score=r.similarity_score,
         token_cost=r.token_cost,
         created_at=r.created_at,
+        note=r.note,
+        sealed=r.sealed,
+        saved_at=r.updated_at,
+        words_added=added,
+        words_removed=removed,
+        user_feedback=r.user_feedback,
     )
 
 
-async def _latest_revision(s: AsyncSession, chapter_id: uuid.UUID) -> ChapterRevision | None:
-    return (
-        await s.execute(
-            select(ChapterRevision)
-            .where(ChapterRevision.chapter_id == chapter_id)
-            .order_by(ChapterRevision.revision_number.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
+def _revision_text(r: ChapterRevision) -> RevisionText:
+    return RevisionText(
+        id=r.id,
+        chapter_id=r.chapter_id,
+        revision_number=r.revision_number,
+        word_count=r.word_count,
+        source=r.source.name,
+        content=r.content,
+        created_at=r.created_at,
+        note=r.note,
+        sealed=r.sealed,
+    )
+
+
+def _sizes(pairs: list[tuple[int, str, str]]) -> dict[int, tuple[int, int]]:
+    return {number: change_size(before, after) for number, before, after in pairs}
 
 
 class ChapterService:
-    def __init__(self, db: Database, bus: EventBus) -> None:
+    def __init__(
+        self, db: Database, bus: EventBus, *, checkpoint_after_minutes: float = DEFAULT_CHECKPOINT_MINUTES
+    ) -> None:
         self.db = db
         self.bus = bus
+        self.pause = timedelta(minutes=checkpoint_after_minutes)
 
     # -- queries ------------------------------------------------------------------------
     async def list_chapters(self, project_id: uuid.UUID) -> list[ChapterSummary]:
         revisions = (
             select(ChapterRevision.chapter_id, func.count().label("n"))
-            .where(ChapterRevision.project_id == project_id)
+            .where(ChapterRevision.project_id == project_id, ChapterRevision.sealed)
             .group_by(ChapterRevision.chapter_id)
             .subquery()
         )
@@ -128,30 +178,76 @@ class ChapterService:
                 return item
         raise NotFoundError(_GONE)  # deleted between the two reads
 
+    async def chapter_at(self, project_id: uuid.UUID, position: int) -> ChapterSummary:
+        """The chapter at a 1-based position in book order (for scripts: ``chapter show 3``)."""
+        chapters = await self.list_chapters(project_id)
+        if not 1 <= position <= len(chapters):
+            raise NotFoundError(f"There is no chapter {position}; the book has {len(chapters)}.")
+        return chapters[position - 1]
+
     async def get(self, chapter_id: uuid.UUID) -> ChapterText:
-        """The chapter with the text of its latest revision ("" and revision 0 if none)."""
+        """The chapter's current text: the working text if there is one, else the newest
+        revision ("" and revision 0 if none). ``base`` is what a save passes back."""
         async with self.db.session() as s:
             ch = await s.get(Chapter, chapter_id)
             if ch is None:
                 raise NotFoundError(_GONE)
-            return _text(ch, await _latest_revision(s, chapter_id))
+            working, sealed = await latest_rows(s, chapter_id)
+            return _text(ch, working or sealed)
 
-    async def list_revisions(self, chapter_id: uuid.UUID) -> list[RevisionInfo]:
-        """Every revision, newest first."""
+    async def book_words(self, project_id: uuid.UUID) -> BookWords:
+        async with self.db.session() as s:
+            project = await s.get(Project, project_id)
+            if project is None:
+                raise NotFoundError("That project no longer exists.")
+            words, n = (
+                await s.execute(
+                    select(func.coalesce(func.sum(Chapter.word_count), 0), func.count()).where(
+                        Chapter.project_id == project_id
+                    )
+                )
+            ).one()
+            return BookWords(project_id, int(words), project.target_word_count, int(n))
+
+    async def list_revisions(self, chapter_id: uuid.UUID, *, include_working: bool = True) -> list[RevisionInfo]:
+        """The history, newest first: the working text first (``sealed`` False) unless
+        ``include_working`` is False, then every revision. Change sizes are stored when a
+        revision is sealed; the working text's (and an old row's) is computed here, off
+        the service loop for long texts."""
         async with self.db.session() as s:
             if await s.get(Chapter, chapter_id) is None:
                 raise NotFoundError(_GONE)
-            rows = (
-                await s.execute(
-                    select(ChapterRevision)
-                    .where(ChapterRevision.chapter_id == chapter_id)
-                    .order_by(ChapterRevision.revision_number.desc())
+            rows = list(
+                (
+                    await s.execute(
+                        select(ChapterRevision)
+                        .options(defer(ChapterRevision.content))
+                        .where(ChapterRevision.chapter_id == chapter_id)
+                        .order_by(ChapterRevision.revision_number.desc())
+                    )
+                ).scalars()
+            )
+            if not include_working:
+                rows = [r for r in rows if r.sealed]
+            missing = [r.revision_number for r in rows if r.words_added is None]
+            wanted = set(missing) | {n - 1 for n in missing}
+            texts: dict[int, str] = {}
+            if wanted:
+                result = await s.execute(
+                    select(ChapterRevision.revision_number, ChapterRevision.content).where(
+                        ChapterRevision.chapter_id == chapter_id, ChapterRevision.revision_number.in_(wanted)
+                    )
                 )
-            ).scalars()
-            return [_revision_info(r) for r in rows]
+                texts = {number: content for number, content in result}
+            pairs = [(n, texts.get(n - 1, ""), texts.get(n, "")) for n in missing]
+            if sum(len(a) + len(b) for _, a, b in pairs) > THREAD_DIFF_CHARS:
+                sizes = await asyncio.to_thread(_sizes, pairs)
+            else:
+                sizes = _sizes(pairs)
+            return [_revision_info(r, sizes.get(r.revision_number)) for r in rows]
 
     async def get_revision(self, chapter_id: uuid.UUID, revision_number: int) -> RevisionText:
-        """One revision with its text (for the diff view)."""
+        """One revision with its text (for the diff view); the working row too."""
         async with self.db.session() as s:
             r = (
                 await s.execute(
@@ -161,18 +257,190 @@ class ChapterService:
                 )
             ).scalar_one_or_none()
             if r is None:
+                if await s.get(Chapter, chapter_id) is None:
+                    raise NotFoundError(_GONE)
                 raise NotFoundError(f"Revision {revision_number} of that chapter does not exist.")
-            return RevisionText(
-                id=r.id,
-                chapter_id=r.chapter_id,
-                revision_number=r.revision_number,
-                word_count=r.word_count,
-                source=r.source.name,
-                content=r.content,
-                created_at=r.created_at,
+            return _revision_text(r)
+
+    async def diff(self, chapter_id: uuid.UUID, a: int | None = None, b: int | None = None) -> RevisionDiff:
+        """Diff revision ``a`` → ``b`` (numbers). Defaults: ``b`` the current text (working
+        or newest revision), ``a`` the one before ``b``; revision 0 is the empty text.
+        The diff runs in a worker thread for long chapters."""
+        if b is None:
+            current = await self.get(chapter_id)
+            b = current.revision_number
+        if a is None:
+            a = max(0, b - 1)
+        ra, rb = await self._revision_or_empty(chapter_id, a), await self._revision_or_empty(chapter_id, b)
+        if len(ra.content) + len(rb.content) > THREAD_DIFF_CHARS:
+            result = await asyncio.to_thread(diff_texts, ra.content, rb.content)
+        else:
+            result = diff_texts(ra.content, rb.content)
+        return RevisionDiff(ra, rb, result)
+
+    async def _revision_or_empty(self, chapter_id: uuid.UUID, number: int) -> RevisionText:
+        if number == 0:
+            ch = await self.summary(chapter_id)
+            return RevisionText(uuid.UUID(int=0), chapter_id, 0, 0, "MANUAL", "", ch.updated_at)
+        return await self.get_revision(chapter_id, number)
+
+    # -- saving -------------------------------------------------------------------------
+    async def save(
+        self,
+        chapter_id: uuid.UUID,
+        content: str,
+        *,
+        base: int | None = None,
+        checkpoint: bool = False,
+        note: str | None = None,
+        source: str = "MANUAL",
+        user_id: uuid.UUID | None = None,
+        expected_revision: int | None = None,
+        token_cost: int = 0,
+        similarity_score: float | None = None,
+        generation_task_id: uuid.UUID | None = None,
+        seal_working_first: bool = False,
+    ) -> SaveResult:
+        """Save a chapter's text (the one entry point; see ``chapter_saves`` for the rules).
+
+        ``checkpoint=False`` (autosave) updates the working text in place; ``True`` (Save
+        Revision, the first save after a pause, a conflict resolution) seals it as a
+        revision with ``note``. Any ``source`` other than MANUAL is always a checkpoint.
+        ``base`` is the ``ChapterText.base`` the editor loaded or last saved at: if the text
+        changed since, :class:`RevisionConflictError` carries their text and nothing is
+        written. (``expected_revision``, the older check against the newest row's number,
+        is kept for callers that have it.)
+        """
+        kind = member_by_name(RevisionSource, source)
+        if kind is None:
+            raise ValidationError(f"'{source}' is not a revision source.")
+        if token_cost < 0:
+            raise ValidationError("A token cost cannot be negative.")
+        if similarity_score is not None and not 0.0 <= similarity_score <= 1.0:
+            raise ValidationError("A similarity score lies between 0 and 1.")
+        content = _clean_text(content)
+        words = await count_words_async(content)
+        write = TextWrite(
+            content,
+            words,
+            kind,
+            checkpoint,
+            clean_note(note),
+            user_id,
+            token_cost,
+            similarity_score,
+            generation_task_id,
+            seal_working_first,
+        )
+        async with self.db.session() as s:
+            # The row lock serialises concurrent saves of one chapter: revision numbers
+            # stay consecutive and the conflict check sees the other save.
+            ch = await self._locked(s, chapter_id)
+            await self._check_conflict(s, ch, base, expected_revision)
+            outcome = await write_text(s, ch, write, pause=self.pause)
+            await s.refresh(ch)
+            out = _text(ch, outcome.row)
+        if outcome.changed or outcome.revision_made:
+            event = ChapterSaved(out.project_id, chapter_id, out.revision_number, sealed=outcome.revision_made)
+            self.bus.publish(event)
+        return SaveResult(out, outcome.changed, outcome.revision_made)
+
+    async def _locked(self, s: AsyncSession, chapter_id: uuid.UUID) -> Chapter:
+        ch = (await s.execute(select(Chapter).where(Chapter.id == chapter_id).with_for_update())).scalar_one_or_none()
+        if ch is None:
+            raise NotFoundError(_GONE)
+        return ch
+
+    async def _check_conflict(
+        self, s: AsyncSession, ch: Chapter, base: int | None, expected_revision: int | None
+    ) -> None:
+        if base is None and expected_revision is None:
+            return
+        working, sealed = await latest_rows(s, ch.id)
+        latest = working or sealed
+        latest_number = latest.revision_number if latest else 0
+        if (base is not None and base != ch.text_version) or (
+            expected_revision is not None and expected_revision != latest_number
+        ):
+            raise RevisionConflictError(
+                ch.title,
+                expected_revision if expected_revision is not None else latest_number,
+                latest_number,
+                theirs_text=latest.content if latest else "",
+                theirs_base=ch.text_version,
             )
 
-    # -- commands -----------------------------------------------------------------------
+    async def autosave(
+        self, chapter_id: uuid.UUID, content: str, *, base: int | None, user_id: uuid.UUID | None = None
+    ) -> SaveResult:
+        """Update the working text in place (no revision)."""
+        return await self.save(chapter_id, content, base=base, user_id=user_id)
+
+    async def save_revision(
+        self,
+        chapter_id: uuid.UUID,
+        content: str,
+        *,
+        note: str | None = None,
+        base: int | None = None,
+        user_id: uuid.UUID | None = None,
+    ) -> SaveResult:
+        """Save Revision (Ctrl+S): the text becomes a sealed revision with ``note``."""
+        return await self.save(chapter_id, content, base=base, checkpoint=True, note=note, user_id=user_id)
+
+    async def save_text(
+        self,
+        chapter_id: uuid.UUID,
+        content: str,
+        *,
+        user_id: uuid.UUID | None = None,
+        expected_revision: int | None = None,
+        source: str = "MANUAL",
+        token_cost: int = 0,
+        similarity_score: float | None = None,
+        note: str | None = None,
+    ) -> ChapterText:
+        """A checkpoint save (a sealed revision when the text changed), as AI drafts, the
+        demo and scripts use it. Saving unchanged text writes nothing."""
+        result = await self.save(
+            chapter_id,
+            content,
+            checkpoint=True,
+            note=note,
+            source=source,
+            user_id=user_id,
+            expected_revision=expected_revision,
+            token_cost=token_cost,
+            similarity_score=similarity_score,
+        )
+        return result.text
+
+    async def restore_revision(
+        self, chapter_id: uuid.UUID, revision_number: int, *, user_id: uuid.UUID | None = None
+    ) -> ChapterText:
+        """Bring back an earlier revision's text as a new (RESTORE) revision; the working
+        text, if any, is sealed first so nothing is lost. History is never rewritten."""
+        old = await self.get_revision(chapter_id, revision_number)
+        return await self.save_text(
+            chapter_id, old.content, user_id=user_id, source="RESTORE", note=f"Restored revision {revision_number}"
+        )
+
+    async def set_feedback(self, revision_id: uuid.UUID, text: str | None) -> RevisionInfo:
+        """The author's "Request changes…" on a revision (``user_feedback``; blank clears it)."""
+        feedback = (text or "").strip() or None
+        async with self.db.session() as s:
+            r = await s.get(ChapterRevision, revision_id)
+            if r is None:
+                raise NotFoundError("That revision no longer exists.")
+            r.user_feedback = feedback
+            await s.flush()
+            await s.refresh(r)
+            info = _revision_info(r)
+            project_id, chapter_id = r.project_id, r.chapter_id
+        self.bus.publish(ChaptersChanged(project_id, chapter_id, "feedback"))
+        return info
+
+    # -- other commands -----------------------------------------------------------------
     async def create(
         self,
         project_id: uuid.UUID,
@@ -209,98 +477,20 @@ class ChapterService:
                 project_id=project_id,
                 title=title,
                 order=order,
-                status=ChapterStatus.DRAFT if content else ChapterStatus.PLANNED,
+                status=ChapterStatus.PLANNED,
                 outline_position=dict(outline_position or {}),
-                word_count=words,
+                word_count=0,
+                text_version=0,
             )
             s.add(ch)
             await s.flush()
             if content:
-                s.add(
-                    ChapterRevision(
-                        chapter_id=ch.id,
-                        project_id=project_id,
-                        revision_number=1,
-                        content=content,
-                        word_count=words,
-                        source=RevisionSource.MANUAL,
-                        created_by_id=user_id,
-                    )
-                )
+                await write_text(s, ch, TextWrite(content, words, checkpoint=True, user_id=user_id), pause=self.pause)
             chapter_id = ch.id
         self.bus.publish(ChaptersChanged(project_id, chapter_id, "created"))
         if content:
             self.bus.publish(ChapterSaved(project_id, chapter_id, 1))
         return await self.summary(chapter_id)
-
-    async def save_text(
-        self,
-        chapter_id: uuid.UUID,
-        content: str,
-        *,
-        user_id: uuid.UUID | None = None,
-        expected_revision: int | None = None,
-        source: str = "MANUAL",
-        token_cost: int = 0,
-        similarity_score: float | None = None,
-    ) -> ChapterText:
-        """Append a revision when ``content`` differs from the latest one.
-
-        ``expected_revision`` is the revision the editor loaded: if someone saved since,
-        ``RevisionConflictError`` (a ``ConflictError``) is raised and nothing is written.
-        Saving unchanged text writes nothing and publishes nothing.
-        """
-        kind = member_by_name(RevisionSource, source)
-        if kind is None:
-            raise ValidationError(f"'{source}' is not a revision source.")
-        if token_cost < 0:
-            raise ValidationError("A token cost cannot be negative.")
-        if similarity_score is not None and not 0.0 <= similarity_score <= 1.0:
-            raise ValidationError("A similarity score lies between 0 and 1.")
-        content = _clean_text(content)
-        words = await count_words_async(content)
-        async with self.db.session() as s:
-            # The row lock serialises concurrent saves of one chapter: revision numbers
-            # stay consecutive and the conflict check sees the other save.
-            ch = (
-                await s.execute(select(Chapter).where(Chapter.id == chapter_id).with_for_update())
-            ).scalar_one_or_none()
-            if ch is None:
-                raise NotFoundError(_GONE)
-            latest = await _latest_revision(s, chapter_id)
-            latest_number = latest.revision_number if latest else 0
-            if expected_revision is not None and expected_revision != latest_number:
-                raise RevisionConflictError(ch.title, expected_revision, latest_number)
-            if (latest.content if latest else "") == content:  # nothing new to keep
-                return _text(ch, latest)
-            rev = ChapterRevision(
-                chapter_id=ch.id,
-                project_id=ch.project_id,
-                revision_number=latest_number + 1,
-                content=content,
-                word_count=words,
-                source=kind,
-                token_cost=token_cost,
-                similarity_score=similarity_score,
-                created_by_id=user_id,
-            )
-            s.add(rev)
-            ch.word_count = words
-            ch.updated_at = func.now()  # touch even if the count is unchanged
-            if ch.status is ChapterStatus.PLANNED:
-                ch.status = ChapterStatus.DRAFT
-            await s.flush()
-            await s.refresh(ch)
-            out = _text(ch, rev)
-        self.bus.publish(ChapterSaved(out.project_id, chapter_id, out.revision_number))
-        return out
-
-    async def restore_revision(
-        self, chapter_id: uuid.UUID, revision_number: int, *, user_id: uuid.UUID | None = None
-    ) -> ChapterText:
-        """Bring back an earlier revision's text as a new (RESTORE) revision."""
-        old = await self.get_revision(chapter_id, revision_number)
-        return await self.save_text(chapter_id, old.content, user_id=user_id, source="RESTORE")
 
     async def rename(self, chapter_id: uuid.UUID, title: str) -> ChapterSummary:
         title = clean_title(title, "chapter")
@@ -314,9 +504,10 @@ class ChapterService:
         return await self.summary(chapter_id)
 
     async def set_status(self, chapter_id: uuid.UUID, status: str) -> ChapterSummary:
+        """PLANNED → DRAFT → REVIEWING → APPROVED (any step, either way: the author decides)."""
         member = member_by_name(ChapterStatus, status)
         if member is None:
-            raise ValidationError(f"'{status}' is not a chapter status.")
+            raise ValidationError(f"'{status}' is not a chapter status (use PLANNED, DRAFT, REVIEWING or APPROVED).")
         async with self.db.session() as s:
             ch = await s.get(Chapter, chapter_id)
             if ch is None:

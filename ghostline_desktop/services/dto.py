@@ -5,7 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ghostline_desktop.core.diff import TextDiff
 
 # Defined beside the runtime that produces it; re-exported so the UI has one place for results.
 from ghostline_desktop.runtime.types import JobInfo as JobInfo
@@ -113,6 +116,11 @@ class ChapterSummary:
     outline_position: dict[str, Any]
     updated_at: datetime
 
+    @property
+    def in_outline(self) -> bool:
+        """False for a chapter an approved outline no longer lists ("not in outline")."""
+        return not self.outline_position.get("orphaned", False)
+
 
 @dataclass(frozen=True)
 class ChapterText:
@@ -122,9 +130,35 @@ class ChapterText:
     order: int
     status: str
     content: str
-    revision_number: int  # 0 when the chapter has no revision yet
+    revision_number: int  # 0 when the chapter has no revision yet (the working row's number if working)
     word_count: int
     updated_at: datetime
+    base: int = 0  # chapters.text_version: pass back as ``base`` when saving (conflict check)
+    working: bool = False  # the text is the unsealed working text, not yet a revision
+    saved_at: datetime | None = None  # when the text was last written
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save did: ``changed`` the stored text, and/or sealed a revision (``revision_made``)."""
+
+    text: ChapterText
+    changed: bool
+    revision_made: bool
+
+
+@dataclass(frozen=True)
+class BookWords:
+    """The book's words (every chapter's working text) against the project's target."""
+
+    project_id: uuid.UUID
+    words: int
+    target: int | None
+    chapters: int
+
+    @property
+    def fraction(self) -> float | None:
+        return None if not self.target else self.words / self.target
 
 
 @dataclass(frozen=True)
@@ -136,6 +170,16 @@ class RevisionInfo:
     similarity_score: float | None
     token_cost: int
     created_at: datetime
+    note: str | None = None
+    sealed: bool = True  # False: the working text (listed first, not yet a revision)
+    saved_at: datetime | None = None  # when its text was written (sealed: when it was sealed)
+    words_added: int | None = None  # against the previous revision; None when not known
+    words_removed: int | None = None
+    user_feedback: str | None = None
+
+    @property
+    def similarity_label(self) -> str:
+        return "—" if self.similarity_score is None else f"{self.similarity_score:.0%}"
 
 
 @dataclass(frozen=True)
@@ -149,6 +193,37 @@ class RevisionText:
     source: str
     content: str
     created_at: datetime
+    note: str | None = None
+    sealed: bool = True
+
+
+@dataclass(frozen=True)
+class RevisionDiff:
+    """Two revisions of a chapter and the diff from ``a`` to ``b`` (core.diff operations)."""
+
+    a: RevisionText
+    b: RevisionText
+    diff: TextDiff
+
+
+@dataclass(frozen=True)
+class OutlineApproval:
+    """What approving an outline version did to the chapters."""
+
+    outline: OutlineInfo
+    created: list[uuid.UUID]  # chapters made for new outline entries
+    updated: list[uuid.UUID]  # chapters whose title/order/position now follow the outline
+    orphaned: list[uuid.UUID]  # chapters with text the outline no longer lists: flagged, never deleted
+    removed: list[uuid.UUID]  # empty planned chapters the outline dropped
+
+
+@dataclass(frozen=True)
+class ManuscriptImported:
+    """A manuscript turned into a project."""
+
+    project: ProjectSummary
+    outline: OutlineInfo
+    chapters: list[ChapterSummary]
 
 
 @dataclass(frozen=True)

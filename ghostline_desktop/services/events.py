@@ -56,6 +56,7 @@ class ChapterSaved(Event):
     project_id: uuid.UUID
     chapter_id: uuid.UUID
     revision_number: int
+    sealed: bool = True  # a revision was made; False: only the working text changed (autosave)
 
 
 @dataclass(frozen=True)
