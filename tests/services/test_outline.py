@@ -34,7 +34,7 @@ def test_no_outline_yet(services: Services, project, run) -> None:
     assert run(services.outline.current(uuid.uuid4())) is None
 
 
-def test_save_creates_versions_and_keeps_history(services: Services, project, run, events) -> None:
+def test_editing_a_draft_changes_it_in_place(services: Services, project, run, events) -> None:
     v1 = run(services.outline.save(project.id, PLAN, title="The plan"))
     assert (v1.version, v1.status, v1.title, v1.project_id) == (1, "DRAFT", "The plan", project.id)
     assert v1.structure == PLAN
@@ -42,21 +42,25 @@ def test_save_creates_versions_and_keeps_history(services: Services, project, ru
     assert events == [OutlineChanged(project.id)]
 
     changed = {"parts": [*PLAN["parts"], {"title": "Part III", "chapters": []}]}
-    v2 = run(services.outline.save(project.id, changed))
-    assert v2.version == 2 and v2.title == "The plan"  # the title carries over
-    assert v2.id != v1.id
-    assert run(services.outline.current(project.id)) == v2
-    assert [o.version for o in run(services.outline.history(project.id))] == [2, 1]
-    assert run(services.outline.history(project.id))[1].structure == PLAN
+    edited = run(services.outline.save(project.id, changed))
+    assert (edited.id, edited.version, edited.title) == (v1.id, 1, "The plan")  # same DRAFT, title kept
+    assert edited.part_count == 3
+    assert run(services.outline.version_count(project.id)) == 1
+    renamed = run(services.outline.save(project.id, changed, title="Renamed"))
+    assert (renamed.version, renamed.title) == (1, "Renamed")
 
-    v3 = run(services.outline.save(project.id, changed, title="Renamed"))
-    assert (v3.version, v3.title) == (3, "Renamed")
-    assert run(services.outline.version_count(project.id)) == 3
+    # An AI-generated outline arrives as a new DRAFT beside the current one.
+    ai = run(services.outline.save(project.id, PLAN, new_version=True))
+    assert (ai.version, ai.status, ai.title) == (2, "DRAFT", "Renamed")
+    # Either draft can still be edited in place by id.
+    again = run(services.outline.save(project.id, PLAN, outline_id=v1.id))
+    assert (again.id, again.version, again.structure) == (v1.id, 1, PLAN)
+    assert [o.version for o in run(services.outline.history(project.id))] == [2, 1]
 
 
 def test_current_skips_archived_versions(services: Services, project, run) -> None:
     v1 = run(services.outline.save(project.id, PLAN))
-    v2 = run(services.outline.save(project.id, {"parts": []}))
+    v2 = run(services.outline.save(project.id, {"parts": []}, new_version=True))
     archived = run(services.outline.set_status(v2.id, "ARCHIVED"))
     assert archived.status == "ARCHIVED"
     assert run(services.outline.current(project.id)) == v1
