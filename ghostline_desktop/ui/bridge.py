@@ -27,7 +27,7 @@ class EventBridge(QObject):
     findingsChanged = Signal(object)
     notificationsChanged = Signal(object)
     balanceChanged = Signal(object)
-    taskProgress = Signal(object)
+    jobChanged = Signal(object)  # JobChanged: every state/progress change of a background job
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +40,7 @@ class EventBridge(QObject):
             ev.FindingsChanged: self.findingsChanged,
             ev.NotificationsChanged: self.notificationsChanged,
             ev.BalanceChanged: self.balanceChanged,
-            ev.TaskProgress: self.taskProgress,
+            ev.JobChanged: self.jobChanged,
         }
         self._unsubscribe: Callable[[], None] | None = None
 

@@ -7,6 +7,7 @@ Panels never call each other; :meth:`_connect_signals` is the one place they are
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,10 @@ from ghostline_desktop.errors import NotFoundError
 from ghostline_desktop.services.dto import ProjectSummary, UserInfo
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.bridge import EventBridge
+from ghostline_desktop.ui.dialogs import prompts
+from ghostline_desktop.ui.library_controller import LibraryController
 from ghostline_desktop.ui.menus import Menus
+from ghostline_desktop.ui.ops import CollectionOp, QueryOp
 from ghostline_desktop.ui.panels.editor import EditorPanel
 from ghostline_desktop.ui.panels.findings import FindingsPanel
 from ghostline_desktop.ui.panels.outline import OutlinePanel
@@ -28,16 +32,17 @@ from ghostline_desktop.ui.status_bar import StatusBar
 from ghostline_desktop.ui.welcome import WelcomePage
 from ghostline_desktop.ui.widgets.drop_overlay import DropOverlay
 from ghostline_desktop.ui.window_drops import DropHandling
+from ghostline_desktop.ui.window_layout import DockLayout
 
 if TYPE_CHECKING:
     from ghostline_desktop.services.container import Services
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
-LAYOUT_VERSION = 1
+FORK_TIMEOUT_S = 600.0
 
 
-class MainWindow(DropHandling, QMainWindow):
+class MainWindow(DropHandling, DockLayout, QMainWindow):
     #: A project finished opening (its panels have asked for their rows).
     projectOpened = Signal(object)
     projectClosed = Signal()
@@ -49,6 +54,9 @@ class MainWindow(DropHandling, QMainWindow):
     def __init__(self, settings: Settings, parent: QWidget | None = None, *, persist_layout: bool = True) -> None:
         super().__init__(parent)
         self.persist_layout = persist_layout  # False for screenshots: default layout, nothing written
+        # Whether closing with jobs running asks first. Not where nobody can answer: screenshots, and
+        # app.py's GHOSTLINE_AUTOQUIT_AFTER_LOAD e2e/start-up-bench runs (running jobs are cancelled).
+        self.confirm_quit = os.environ.get("GHOSTLINE_AUTOQUIT_AFTER_LOAD") != "1"
         self.setObjectName("mainWindow")
         self.settings = settings
         self.services: Services | None = None
@@ -82,6 +90,7 @@ class MainWindow(DropHandling, QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.drop_overlay = DropOverlay(self)
+        self.library = LibraryController(self)
         self.menus = Menus(self)
         self.menus.set_project_open(False)
         self.menus.set_services_ready(False)
@@ -97,10 +106,12 @@ class MainWindow(DropHandling, QMainWindow):
 
     # -- the one connect block ----------------------------------------------------------------
     def _connect_signals(self) -> None:
-        b, w, st = self.bridge, self.welcome, self.status
+        b, w, st, lib, src = self.bridge, self.welcome, self.status, self.library, self.sources
         # service events (queued from the service thread by the bridge)
         b.projectsChanged.connect(self._on_projects_changed)
-        b.sourcesChanged.connect(lambda e: self._for_project(e, self.sources.refresh))
+        b.sourcesChanged.connect(src.on_sources_changed)
+        b.jobChanged.connect(src.on_job_changed)
+        b.jobChanged.connect(st.on_job_changed)
         b.outlineChanged.connect(lambda e: self._for_project(e, self.outline.refresh))
         b.findingsChanged.connect(lambda e: self._for_project(e, self.findings.refresh))
         b.chapterSaved.connect(self.editor.on_chapter_saved)
@@ -108,9 +119,16 @@ class MainWindow(DropHandling, QMainWindow):
         b.chaptersChanged.connect(lambda e: self._for_project(e, self.findings.refresh))  # shows chapter titles
         b.notificationsChanged.connect(lambda _e: self.refresh_notifications())
         b.balanceChanged.connect(lambda _e: self.refresh_balance())
-        b.taskProgress.connect(st.on_task_progress)
-        # panels → window
-        self.sources.importRequested.connect(self.import_paths)
+        # panels → window and the library's flows
+        src.importRequested.connect(lib.import_paths)
+        src.importFilesRequested.connect(lib.import_files)
+        src.newNoteRequested.connect(lib.new_note)
+        src.editNoteRequested.connect(lib.edit_note)
+        src.retryRequested.connect(lib.retry)
+        src.cancelRequested.connect(lib.cancel)
+        src.deleteRequested.connect(lib.delete)
+        src.sourceActivated.connect(lib.open_source)
+        src.passageRequested.connect(lib.open_passage)
         self.outline.chapterRequested.connect(self.open_outline_chapter)
         self.editor.saveStateChanged.connect(lambda s: self.setWindowModified(s in ("unsaved", "conflict")))
         # welcome page
@@ -123,6 +141,7 @@ class MainWindow(DropHandling, QMainWindow):
         # status bar
         st.notificationsOpened.connect(self.mark_notifications_read)
         st.tokenUsageRequested.connect(self.show_token_usage)
+        st.tasks.sourceRetryRequested.connect(lib.retry_source)
 
     def _for_project(self, event: Any, refresh: Any) -> None:
         if self.project is not None and event.project_id == self.project.id:
@@ -146,6 +165,7 @@ class MainWindow(DropHandling, QMainWindow):
         for panel in (self.sources, self.outline, self.findings):
             panel.attach(services, user)
         self.editor.attach(services, user)
+        self.status.tasks.attach(services)
         self.menus.set_services_ready(True)
         self.welcome.show_ready()
         self.status.clearMessage()
@@ -160,12 +180,10 @@ class MainWindow(DropHandling, QMainWindow):
     def refresh_projects(self) -> None:
         if self.services is None or self.user is None:
             return
-        ops.run_op(
-            self.services.projects.list_projects(self.user.id),
-            on_success=self._projects_loaded,
-            parent=self,
-            name="window.projects",
-        )
+        services, user_id = self.services, self.user.id
+        QueryOp(self, lambda: services.projects.list_projects(user_id)).named("window.projects").success(
+            self._projects_loaded
+        ).run()
 
     def _projects_loaded(self, projects: list[ProjectSummary]) -> None:
         self.projects = {p.id: p for p in projects}
@@ -210,7 +228,7 @@ class MainWindow(DropHandling, QMainWindow):
             ops.report_error(exc, self)
 
         self.status.showMessage(self.tr("Opening project…"))
-        ops.run_op(load(), on_success=self._project_loaded, on_failure=failed, parent=self, name="window.open")
+        CollectionOp(self, load).named("window.open").success(self._project_loaded).failure(failed).run()
 
     def _project_loaded(self, project: ProjectSummary) -> None:
         if self.project is not None and self.project.id != project.id:
@@ -262,7 +280,8 @@ class MainWindow(DropHandling, QMainWindow):
                 self._forget(event.project_id)
                 return
             if self.services is not None:
-                ops.run_op(self.services.projects.get(event.project_id), on_success=self._project_renamed, parent=self)
+                services = self.services
+                QueryOp(self, lambda: services.projects.get(event.project_id)).success(self._project_renamed).run()
         self.refresh_projects()
 
     def _project_renamed(self, project: ProjectSummary) -> None:
@@ -279,12 +298,13 @@ class MainWindow(DropHandling, QMainWindow):
         dlg = NewProjectDialog(parent=self)
         if dlg.exec() != NewProjectDialog.DialogCode.Accepted:
             return
-        v = dlg.values()
-        ops.run_op(
-            self.services.projects.create(self.user.id, v.title, genre=v.genre, target_word_count=v.target_word_count),
-            on_success=lambda p: self.open_project(p.id),
-            parent=self,
-        )
+        v, services, user_id = dlg.values(), self.services, self.user.id
+
+        async def create() -> ProjectSummary:
+            target = v.target_word_count
+            return await services.projects.create(user_id, v.title, genre=v.genre, target_word_count=target)
+
+        CollectionOp(self, create).success(lambda p: self.open_project(p.id)).run()
 
     def open_project_dialog(self) -> None:
         if self.services is None or self.user is None:
@@ -297,18 +317,17 @@ class MainWindow(DropHandling, QMainWindow):
             if dlg.exec() == OpenProjectDialog.DialogCode.Accepted and (pid := dlg.selected_project_id()):
                 self.open_project(pid)
 
-        ops.run_op(self.services.projects.list_projects(self.user.id), on_success=chosen, parent=self)
+        services, user_id = self.services, self.user.id
+        QueryOp(self, lambda: services.projects.list_projects(user_id)).success(chosen).run()
 
     def open_demo_project(self) -> None:
         if self.services is None or self.user is None:
             return
+        services, user_id = self.services, self.user.id
         self.status.showMessage(self.tr("Creating the demo project…"))
-        ops.run_op(
-            self.services.demo.create_demo_project(self.user.id),
-            on_success=lambda p: self.open_project(p.id),
-            parent=self,
-            name="window.demo",
-        )
+        CollectionOp(self, lambda: services.demo.create_demo_project(user_id)).named("window.demo").with_progress(
+            self.tr("Creating the demo project…")
+        ).success(lambda p: self.open_project(p.id)).run()
 
     def fork_project(self) -> None:
         if self.services is None or self.project is None:
@@ -319,12 +338,11 @@ class MainWindow(DropHandling, QMainWindow):
         if dlg.exec() != ForkProjectDialog.DialogCode.Accepted:
             return
         self.editor.save_now()
-        self.status.showMessage(self.tr("Forking…"))
-        ops.run_op(
-            self.services.projects.fork(self.project.id, dlg.new_title()),
-            on_success=lambda p: self.open_project(p.id),
-            parent=self,
-        )
+        services, project_id, title = self.services, self.project.id, dlg.new_title()
+        # A big library takes a while to copy; the author waits for it, with a Cancel button.
+        CollectionOp(self, lambda: services.projects.fork(project_id, title)).with_progress(
+            self.tr("Forking…"), dialog=True
+        ).with_timeout(FORK_TIMEOUT_S).success(lambda p: self.open_project(p.id)).run()
 
     def save_chapter(self) -> None:
         if self.editor.save_state == "conflict":
@@ -376,24 +394,6 @@ class MainWindow(DropHandling, QMainWindow):
         if theme != self.settings.theme:
             self._update_settings(theme=theme)
 
-    def toggle_focus_mode(self) -> None:
-        """F11: only the editor (and its chapter bar) stays; everything returns on the next F11."""
-        # A flag of its own: with every panel already closed, the list of docks focus mode
-        # hid is empty both in and out of focus mode.
-        self._in_focus_mode = not self._in_focus_mode
-        if self._in_focus_mode:
-            self._focus_hidden = [d for d in self.docks() if d.isVisible()]
-            for d in self._focus_hidden:
-                d.hide()
-            self.status.hide()
-            self.menus.focus_mode.setChecked(True)
-        else:
-            for d in self._focus_hidden:
-                d.show()
-            self._focus_hidden = []
-            self.status.show()
-            self.menus.focus_mode.setChecked(False)
-
     def show_token_usage(self) -> None:
         if self.services is None or self.user is None:
             return
@@ -404,7 +404,8 @@ class MainWindow(DropHandling, QMainWindow):
             self._token_dialog = TokenUsageDialog(balance, parent=self)
             self._token_dialog.open()
 
-        ops.run_op(self.services.accounts.balance(self.user.id), on_success=show, parent=self)
+        services, user_id = self.services, self.user.id
+        QueryOp(self, lambda: services.accounts.balance(user_id)).success(show).run()
 
     def show_shortcuts(self) -> None:
         from ghostline_desktop.ui.dialogs.shortcuts import ShortcutsDialog
@@ -422,12 +423,10 @@ class MainWindow(DropHandling, QMainWindow):
     def refresh_balance(self) -> None:
         if self.services is None or self.user is None:
             return
-        ops.run_op(
-            self.services.accounts.balance(self.user.id),
-            on_success=self.status.set_balance,
-            parent=self,
-            name="window.balance",
-        )
+        services, user_id = self.services, self.user.id
+        QueryOp(self, lambda: services.accounts.balance(user_id)).named("window.balance").success(
+            self.status.set_balance
+        ).run()
 
     def refresh_notifications(self) -> None:
         if self.services is None or self.user is None:
@@ -443,49 +442,27 @@ class MainWindow(DropHandling, QMainWindow):
             self.status.set_unread(result[0])
             self.status.set_notifications(result[1])
 
-        ops.run_op(load(), on_success=show, parent=self, name="window.notifications")
+        QueryOp(self, load).named("window.notifications").success(show).run()
 
     def mark_notifications_read(self) -> None:
         if self.services is None or self.user is None or self.status.unread == 0:
             return
         # NotificationsChanged from the service refreshes the badge.
-        ops.run_op(self.services.notifications.mark_all_read(self.user.id), parent=self)
+        services, user_id = self.services, self.user.id
+        CollectionOp(self, lambda: services.notifications.mark_all_read(user_id)).run()
 
-    # -- layout & closing -----------------------------------------------------------------------
-    def _park_docks(self) -> None:
-        if self._parked or self._in_focus_mode:
-            return
-        self._parked = [d for d in self.docks() if not d.isHidden()]
-        for d in self._parked:
-            d.hide()
-
-    def _unpark_docks(self) -> None:
-        for d in self._parked:
-            d.show()
-        self._parked = []
-
-    def docks_for_project(self) -> list[QDockWidget]:
-        """The docks that show when a project is open (the saved layout's choice)."""
-        if self._parked:
-            return list(self._parked)
-        return [d for d in self.docks() if not d.isHidden()]
-
-    def _restore_layout(self) -> None:
-        geometry = self.layout_store.value("window/geometry")
-        state = self.layout_store.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 900)
-        if state is not None:
-            self.restoreState(state, LAYOUT_VERSION)
-
-    def save_layout(self) -> None:
-        self.layout_store.setValue("window/geometry", self.saveGeometry())
-        self.layout_store.setValue("window/state", self.saveState(LAYOUT_VERSION))
-        self.layout_store.sync()
-
+    # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The count comes from the status bar's job list (fed by events): asking the service
+        # loop here could block the GUI thread.
+        # Cancelling is shutdown's job (app.py: the runner cancels every job, gives them a few
+        # seconds to record it, then kills the pool); cancelling here too would interrupt jobs
+        # that are busy recording their first cancellation.
+        running = self.status.tasks.active_count()
+        asked = running and self.services is not None and self.confirm_quit
+        if asked and not prompts.confirm_quit_with_jobs(self, running):
+            event.ignore()
+            return
         if self._in_focus_mode:
             self.toggle_focus_mode()  # so the saved layout has the panels
         self._unpark_docks()

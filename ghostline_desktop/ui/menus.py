@@ -41,7 +41,10 @@ class Menus:
             self.file, tr("&Close Project"), win.close_project, QKeySequence.StandardKey.Close
         )
         self.file.addSeparator()
-        self.import_sources = self._coming(self.file, tr("&Import Sources…"), tr("importing source files"))
+        self.import_sources = self._act(
+            self.file, tr("&Import Sources…"), win.library.import_files, QKeySequence("Ctrl+Shift+I")
+        )
+        self.import_folder = self._act(self.file, tr("Import &Folder of Sources…"), win.library.import_folder)
         self.export_menu = self.file.addMenu(tr("&Export Manuscript"))
         self.export_menu.setToolTipsVisible(True)
         self.export = [
@@ -103,7 +106,10 @@ class Menus:
         self.shortcuts = self._act(self.help, tr("&Keyboard Shortcuts"), win.show_shortcuts, QKeySequence("F1"))
         self.about = self._act(self.help, tr("&About GhostLine"), win.show_about)
 
-        self.project_actions = [self.save, self.fork, self.close_project, self.undo, self.redo, self.find]
+        self.project_actions = [
+            *(self.save, self.fork, self.close_project, self.import_sources, self.import_folder),
+            *(self.undo, self.redo, self.find),
+        ]
         self.service_actions = [self.new_project, self.open_project, self.tokens]
         bar.setNativeMenuBar(True)
 

@@ -9,11 +9,20 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ghostline_desktop.errors import GhostlineError
 
+if TYPE_CHECKING:
+    from ghostline_desktop.services.container import Services
+    from ghostline_desktop.services.dto import UserInfo
+
 SETTLE_S = 0.3
+#: Runs on the service loop once the services are up, before the project opens (e.g. start an
+#: import, so the library shows a row in progress).
+Prepare = Callable[["Services", "UserInfo", uuid.UUID], Coroutine[Any, Any, None]]
 
 
 def render_screenshot(
@@ -22,7 +31,12 @@ def render_screenshot(
     project_id: uuid.UUID | None = None,
     size: tuple[int, int] = (1400, 900),
     theme: str = "light",
+    search: str | None = None,
+    prepare: Prepare | None = None,
+    settle_s: float = SETTLE_S,
 ) -> Path:
+    """Render the window. ``search`` is typed into the library's search box (the shot shows its
+    results); ``prepare`` runs before the project opens; ``settle_s`` lets running jobs report."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -40,6 +54,7 @@ def render_screenshot(
     asyncio.set_event_loop(loop)
     ctl = GhostlineApp(settings, persist=False)
     win = ctl.window
+    win.confirm_quit = False  # a job started by ``prepare`` may still run when the shot is taken
     win.resize(*size)
     win.show()
     out = Path(out)
@@ -56,6 +71,8 @@ def render_screenshot(
                 pid = max(projects, key=lambda p: p.last_opened_at or p.updated_at).id
             else:
                 pid = (await ops.call(services.demo.create_demo_project(user.id))).id
+        if prepare is not None:
+            await ops.call(prepare(services, user, pid))
         opened: asyncio.Future[object] = asyncio.get_running_loop().create_future()
 
         def on_opened(p: object) -> None:
@@ -65,16 +82,27 @@ def render_screenshot(
         win.projectOpened.connect(on_opened)
         win.open_project(pid)
         await asyncio.wait_for(opened, 30)
-        for _ in range(1500):  # every panel's request answered
-            if ops.pending_count() == 0:
-                break
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(SETTLE_S)  # let layouts and deferred paints settle
+        await _idle()
+        if search:
+            panel = win.sources
+            panel.search.setText(search)
+            for _ in range(3000):
+                if panel.searched == " ".join(search.split()):
+                    break
+                await asyncio.sleep(0.02)
+        await _idle()
+        await asyncio.sleep(settle_s)  # let layouts, deferred paints and job progress settle
         app.processEvents()
         out.parent.mkdir(parents=True, exist_ok=True)
         if not win.grab().save(str(out), "PNG"):
             raise GhostlineError(f"Could not write the screenshot to {out}.")
         return out
+
+    async def _idle() -> None:
+        for _ in range(1500):  # every panel's request answered
+            if ops.pending_count() == 0:
+                return
+            await asyncio.sleep(0.02)
 
     try:
         with loop:

@@ -1,4 +1,4 @@
-"""Status bar: task progress, notifications bell with an unread badge, token meter."""
+"""Status bar: busy indicator, background tasks, notifications bell with an unread badge, token meter."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QStatusBar, QToolButton, QWidget
 
-from ghostline_desktop.services.labels import NOTIFICATION_TYPE_LABELS, TASK_STATUS_LABELS, label
+from ghostline_desktop.services.labels import NOTIFICATION_TYPE_LABELS, label
+from ghostline_desktop.ui import ops
+from ghostline_desktop.ui.widgets.task_area import TaskArea
 
 
 def bell_icon(unread: int, size: int = 22, color: str = "#8a8f98") -> QIcon:
@@ -77,14 +79,16 @@ class StatusBar(QStatusBar):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.task_label = QLabel(self)
-        self.task_label.setObjectName("taskLabel")
-        self.task_progress = QProgressBar(self)
-        self.task_progress.setObjectName("taskProgress")
-        self.task_progress.setFixedWidth(140)
-        self.task_progress.setRange(0, 100)
-        self.task_progress.setTextVisible(False)
-        self.task_progress.hide()
+        # A quick operation the author waits for (ops.with_progress), after half a second.
+        self.busy_label = QLabel(self)
+        self.busy_label.setObjectName("busyLabel")
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyIndicator")
+        self.busy_bar.setRange(0, 0)  # indeterminate
+        self.busy_bar.setFixedSize(80, 10)
+        self.busy_bar.setTextVisible(False)
+        self.tasks = TaskArea(self)
+        self.tasks.jobCompleted.connect(self._job_completed)
         self.bell = QToolButton(self)
         self.bell.setObjectName("notificationsBell")
         self.bell.setAutoRaise(True)
@@ -95,42 +99,30 @@ class StatusBar(QStatusBar):
         self.bell_menu.aboutToShow.connect(self.notificationsOpened)
         self.meter = TokenMeter(self)
         self.meter.mousePressEvent = lambda _e: self.tokenUsageRequested.emit()  # type: ignore[method-assign]
-        self.addPermanentWidget(self.task_label)
-        self.addPermanentWidget(self.task_progress)
+        self.addPermanentWidget(self.busy_label)
+        self.addPermanentWidget(self.busy_bar)
+        self.addPermanentWidget(self.tasks)
         self.addPermanentWidget(self.bell)
         self.addPermanentWidget(self.meter)
         self.unread = 0
-        self.tasks: dict[Any, Any] = {}
         self.set_unread(0)
         self.set_notifications([])
-        self._show_idle()
+        hub = ops.progress_hub()
+        hub.changed.connect(self._show_busy)
+        self._show_busy()
 
     # -- tasks ----------------------------------------------------------------------------
-    def on_task_progress(self, event: Any) -> None:
-        if event.status in ("COMPLETED", "FAILED", "CANCELLED"):
-            self.tasks.pop(event.task_id, None)
-            if event.status == "FAILED":
-                self.showMessage(self.tr("{0} failed").format(event.label), 8000)
-        else:
-            self.tasks[event.task_id] = event
-        self._render_tasks()
+    def on_job_changed(self, event: Any) -> None:
+        self.tasks.on_job_changed(event)
 
-    def _render_tasks(self) -> None:
-        if not self.tasks:
-            self._show_idle()
-            return
-        latest = list(self.tasks.values())[-1]
-        more = len(self.tasks) - 1
-        text = f"{latest.label} · {label(TASK_STATUS_LABELS, latest.status)}"
-        if more:
-            text += self.tr(" (+{0} more)").format(more)
-        self.task_label.setText(text)
-        self.task_progress.setValue(round(max(0.0, min(1.0, latest.progress)) * 100))
-        self.task_progress.show()
+    def _job_completed(self, job: Any) -> None:
+        self.showMessage(job.message or self.tr("{0}: done").format(job.label), 6000)
 
-    def _show_idle(self) -> None:
-        self.task_label.setText(self.tr("No background tasks"))
-        self.task_progress.hide()
+    def _show_busy(self) -> None:
+        labels = ops.progress_hub().labels()
+        self.busy_label.setText(labels[-1] if labels else "")
+        self.busy_label.setVisible(bool(labels))
+        self.busy_bar.setVisible(bool(labels))
 
     # -- notifications -------------------------------------------------------------------------
     def set_unread(self, count: int) -> None:

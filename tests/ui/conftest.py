@@ -17,10 +17,11 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from ghostline_desktop.config import Settings
+from ghostline_desktop.runtime.loop import ServiceLoop
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import ProjectSummary, UserInfo
-from ghostline_desktop.runtime.loop import ServiceLoop
 from ghostline_desktop.ui import ops
+from ghostline_desktop.ui.dialogs import prompts
 from ghostline_desktop.ui.main_window import MainWindow
 
 WAIT_MS = 15_000
@@ -33,11 +34,23 @@ class Shown:
 
 
 class DialogRecorder:
-    """Stands in for the modal error dialog and the info box (which would block or float)."""
+    """Stands in for the modal dialogs (error, info, and ``ui.dialogs.prompts``), which would block.
+
+    Tests set the answers: ``passwords`` (popped in order; None = Cancel), ``confirm_answer``,
+    ``quit_answer``, ``files`` and ``folder`` for the import choosers; every question is recorded.
+    """
 
     def __init__(self) -> None:
         self.errors: list[Shown] = []
         self.infos: list[Shown] = []
+        self.questions: list[Shown] = []
+        self.passwords: list[str | None] = []
+        self.password_prompts: list[tuple[str, bool]] = []
+        self.confirm_answer = True
+        self.quit_answer = True
+        self.quit_prompts: list[int] = []
+        self.files: list[Path] = []
+        self.folder: Path | None = None
 
     def error(self, _parent: Any, title: str, message: str) -> None:
         self.errors.append(Shown(title, message))
@@ -45,12 +58,40 @@ class DialogRecorder:
     def info(self, _parent: Any, title: str, message: str) -> None:
         self.infos.append(Shown(title, message))
 
+    def ask_password(self, _parent: Any, title: str, *, wrong: bool = False) -> str | None:
+        self.password_prompts.append((title, wrong))
+        return self.passwords.pop(0) if self.passwords else None
+
+    def confirm(self, _parent: Any, title: str, text: str, accept: str, reject: str = "Cancel") -> bool:
+        self.questions.append(Shown(title, text))
+        return self.confirm_answer
+
+    def confirm_quit(self, _parent: Any, count: int) -> bool:
+        self.quit_prompts.append(count)
+        return self.quit_answer
+
+
+def _patch_prompts(monkeypatch: pytest.MonkeyPatch, rec: DialogRecorder) -> None:
+    monkeypatch.setattr(prompts, "ask_password", rec.ask_password)
+    monkeypatch.setattr(prompts, "confirm", rec.confirm)
+    monkeypatch.setattr(prompts, "confirm_quit_with_jobs", rec.confirm_quit)
+    monkeypatch.setattr(prompts, "choose_import_files", lambda _parent: list(rec.files))
+    monkeypatch.setattr(prompts, "choose_import_folder", lambda _parent: rec.folder)
+
+
+@pytest.fixture(autouse=True)
+def _no_blocking_prompts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal question nobody answers would hang the session (e.g. "Cancel N running jobs and quit?"
+    when a test closes a window while the demo's sources still index): answer them all by default."""
+    _patch_prompts(monkeypatch, DialogRecorder())
+
 
 @pytest.fixture
 def dialogs(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
     rec = DialogRecorder()
     monkeypatch.setattr(ops, "show_error", rec.error)
     monkeypatch.setattr(ops, "show_info", rec.info)
+    _patch_prompts(monkeypatch, rec)
     return rec
 
 

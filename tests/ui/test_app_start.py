@@ -17,6 +17,7 @@ from ghostline_desktop.config import Settings, normalize_database_url
 from ghostline_desktop.services.dto import ProjectSummary
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.lag_probe import LagProbe
+from tests.ui.conftest import DialogRecorder
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ def _settings(tmp_path: Path, url: str, last: uuid.UUID | None = None) -> Settin
 def test_start_reopens_last_project(
     qloop: qasync.QEventLoop,
     qtbot: QtBot,
+    dialogs: DialogRecorder,
     tmp_path: Path,
     db_url: str,
     demo: ProjectSummary,
@@ -59,6 +61,8 @@ def test_start_reopens_last_project(
         assert ctl.window.project is not None and ctl.window.project.id == demo.id
         assert ctl.window.sources.list.count() > 0
         assert ctl.user is not None
+        # Closing asks first only while jobs run (the demo's sources may still be indexing).
+        assert ctl.window.confirm_quit
     finally:
         ctl.window.close()
         ctl.shutdown()

@@ -1,4 +1,5 @@
-"""Drag and drop: accepted types highlight the window, others are refused by name; text becomes a note."""
+"""Drag and drop: every type ingestion reads (and folders) highlights the window, others are refused by name;
+dropped files go through the ingestion pipeline."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
-from ghostline_desktop.ui.drops import refusal_reason
+from ghostline_desktop.services.ingestion import KNOWN_SUFFIXES
+from ghostline_desktop.ui.drops import accepted_suffixes, refusal_reason
 from ghostline_desktop.ui.main_window import MainWindow
 from tests.ui.conftest import DialogRecorder, open_and_wait
 
@@ -42,9 +44,13 @@ def _drop(window: MainWindow, mime: QMimeData) -> QDropEvent:
 def test_refusal_reasons(tmp_path: Path) -> None:
     assert refusal_reason(tmp_path / "a.PDF") is None
     assert refusal_reason(tmp_path / "memo.m4a") is None
+    assert refusal_reason(tmp_path / "page.html") is None
+    assert refusal_reason(tmp_path) is None  # folders are imported recursively
     assert "'.exe' files" in (refusal_reason(tmp_path / "setup.exe") or "")
     assert "without an extension" in (refusal_reason(tmp_path / "README") or "")
-    assert "folders" in (refusal_reason(tmp_path) or "")
+    # The window accepts exactly what ingestion reads.
+    assert accepted_suffixes() == frozenset(KNOWN_SUFFIXES)
+    assert all(refusal_reason(tmp_path / f"x{suffix}") is None for suffix in KNOWN_SUFFIXES)
 
 
 def test_drag_enter_accepts_and_highlights(window: MainWindow, tmp_path: Path) -> None:
@@ -54,6 +60,11 @@ def test_drag_enter_accepts_and_highlights(window: MainWindow, tmp_path: Path) -
     assert "2 file(s)" in window.drop_overlay.text
     window.dragLeaveEvent(QDragLeaveEvent())
     assert not window.drop_overlay.isVisible()
+    folder = tmp_path / "research"
+    folder.mkdir()
+    event = _enter(window, _mime([folder]))
+    assert event.isAccepted() and "1 folder(s)" in window.drop_overlay.text
+    window.dragLeaveEvent(QDragLeaveEvent())
 
 
 def test_drag_enter_refuses_unknown_types_by_name(window: MainWindow, tmp_path: Path) -> None:
@@ -64,7 +75,7 @@ def test_drag_enter_refuses_unknown_types_by_name(window: MainWindow, tmp_path: 
     assert "virus.exe" in message and "not a supported source type" in message
 
 
-def test_drop_adds_text_as_note_and_explains_the_rest(
+def test_drop_imports_through_the_pipeline_and_explains_the_rest(
     window: MainWindow,
     dialogs: DialogRecorder,
     qtbot: QtBot,
@@ -78,21 +89,31 @@ def test_drop_adds_text_as_note_and_explains_the_rest(
     note = tmp_path / "Ideas.md"
     note.write_text("# Ideas\n\nA lighthouse keeper's diary, read aloud.", encoding="utf-8")
     pdf = tmp_path / "paper.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n")
+    pdf.write_bytes(b"%PDF-1.4\n")  # a truncated PDF: fails with a reason, the note is unaffected
     routed: list[list[Path]] = []
     window.sources.importRequested.connect(routed.append)
     _drop(window, _mime([note, pdf, tmp_path / "x.exe"]))
     assert routed == [[note, pdf]]  # the drop went through the source library panel
-    assert dialogs.infos and "later version" in dialogs.infos[0].title
-    assert "paper.pdf" in dialogs.infos[0].message
     assert "x.exe" in window.status.currentMessage()
-    qtbot.waitUntil(lambda: window.sources.list.count() == 1, timeout=10_000)
-    sources = run(services.sources.list_sources(project.id))
-    assert [(s.title, s.material_type, s.original_filename) for s in sources] == [("Ideas", "MARKDOWN", "Ideas.md")]
-    assert run(services.sources.get_text(sources[0].id)).startswith("# Ideas")
+
+    def settled() -> bool:
+        rows = {r.title: r for r in window.sources.rows}
+        return (
+            set(rows) == {"Ideas", "paper"}
+            and rows["Ideas"].processing_status == "READY"
+            and rows["paper"].processing_status == "FAILED"
+        )
+
+    qtbot.waitUntil(settled, timeout=90_000)
+    sources = {s.title: s for s in run(services.sources.list_sources(project.id))}
+    assert (sources["Ideas"].material_type, sources["Ideas"].original_filename) == ("MARKDOWN", "Ideas.md")
+    assert run(services.sources.get_text(sources["Ideas"].id)).startswith("# Ideas")
+    failed = sources["paper"]
+    assert failed.error_message and "PDF" in failed.error_message
+    assert failed.error_message in window.sources.items[failed.id].text()
 
 
-def test_drop_of_non_utf8_text_says_so(
+def test_drop_of_non_utf8_text_is_read_in_its_encoding(
     window: MainWindow,
     dialogs: DialogRecorder,
     qtbot: QtBot,
@@ -103,12 +124,12 @@ def test_drop_of_non_utf8_text_says_so(
 ) -> None:
     project = run(services.projects.create(user.id, "Latin-1 book"))
     open_and_wait(window, project.id, qtbot)
-    bad = tmp_path / "old.txt"
-    bad.write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
-    _drop(window, _mime([bad]))
-    qtbot.waitUntil(lambda: bool(dialogs.errors), timeout=10_000)
-    assert "old.txt" in dialogs.errors[0].message and "UTF-8" in dialogs.errors[0].message
-    assert run(services.sources.list_sources(project.id)) == []
+    old = tmp_path / "old.txt"
+    old.write_bytes("Le caf\xe9 cr\xe8me du matin, servi tr\xe8s chaud au comptoir de la gare.".encode("cp1252"))
+    _drop(window, _mime([old]))
+    qtbot.waitUntil(lambda: [r.processing_status for r in window.sources.rows] == ["READY"], timeout=90_000)
+    assert "café crème" in run(services.sources.get_text(window.sources.rows[0].id))
+    assert not dialogs.errors
 
 
 def test_drop_without_project_explains(window: MainWindow, dialogs: DialogRecorder, tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ def test_menu_structure(window: MainWindow) -> None:
         "Open Recent",
         "Fork as Second Edition…",
         "Import Sources…",
+        "Import Folder of Sources…",
         "Export Manuscript",
         "Quit",
     ):
@@ -45,7 +46,7 @@ def test_menu_structure(window: MainWindow) -> None:
 
 def test_unbuilt_items_are_disabled_with_visible_tooltips(window: MainWindow) -> None:
     m: Menus = window.menus
-    coming = [m.import_sources, *m.export, m.gen_outline, m.gen_draft, m.gen_revise, m.run_qa, m.voice]
+    coming = [*m.export, m.gen_outline, m.gen_draft, m.gen_revise, m.run_qa, m.voice]
     for act in coming:
         assert not act.isEnabled()
         assert act.toolTip().startswith("Coming in a later version: ")
@@ -73,6 +74,9 @@ def test_standard_shortcuts(window: MainWindow) -> None:
 def test_project_actions_follow_the_open_project(window: MainWindow) -> None:
     assert not window.menus.fork.isEnabled()
     assert window.menus.fork.toolTip() == "Open a project first."
+    # Importing sources needs a project to import into (it works once one is open: tests/ui/test_library.py).
+    assert not window.menus.import_sources.isEnabled() and not window.menus.import_folder.isEnabled()
+    assert window.menus.import_sources.toolTip() == "Open a project first."
     assert window.menus.new_project.isEnabled()  # services attached
 
 

@@ -42,22 +42,6 @@ def test_open_project_fills_every_panel(
     assert "words" in window.editor.word_label.text()
 
 
-def test_source_search_filters_through_the_service(
-    window: MainWindow, demo: ProjectSummary, qtbot: QtBot, services: Services, run: Callable[[Any], Any]
-) -> None:
-    open_and_wait(window, demo.id, qtbot)
-    total = window.sources.list.count()
-    window.sources.search.setText("zzzz-nothing-matches")
-    qtbot.waitUntil(lambda: window.sources.stack.currentWidget() is window.sources.empty, timeout=10_000)
-    assert "zzzz-nothing-matches" in window.sources.empty.text()
-    expected = run(services.sources.list_sources(demo.id, search="Frankenstein"))
-    window.sources.search.setText("Frankenstein")
-    qtbot.waitUntil(
-        lambda: window.sources.list.count() == len(expected) and window.sources.list.isVisible(), timeout=10_000
-    )
-    assert 0 < len(expected) < total
-
-
 def test_outline_click_opens_matching_chapter(
     window: MainWindow, demo: ProjectSummary, qtbot: QtBot, services: Services, run: Callable[[Any], Any]
 ) -> None:
@@ -77,7 +61,7 @@ def test_empty_project_shows_empty_states(
     project = run(services.projects.create(user.id, "Blank book"))
     open_and_wait(window, project.id, qtbot)
     assert window.sources.stack.currentWidget() is window.sources.empty
-    assert window.sources.empty.text().startswith("Drag files here")
+    assert window.sources.empty.text().startswith("Drag files or folders here")
     assert window.outline.stack.currentWidget() is window.outline.empty
     assert window.findings.model.rowCount() == 0
     assert "no chapters yet" in window.editor.placeholder.text()

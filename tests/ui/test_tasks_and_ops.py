@@ -1,4 +1,5 @@
-"""The task registry (no Qt) and ui.ops: callbacks on the GUI thread, default error dialog, named tasks."""
+"""The task registry (no Qt) and ui.ops (QueryOp / CollectionOp): callbacks on the GUI thread, default error
+dialog, timeout, initiator on events, named and widget-bound cancellation, busy indicator."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from ghostline_desktop.errors import ValidationError
-from ghostline_desktop.services.container import Services
+from ghostline_desktop.errors import JobTimeoutError, ValidationError
 from ghostline_desktop.runtime.loop import ServiceLoop
 from ghostline_desktop.runtime.registry import TaskRegistry
+from ghostline_desktop.services.container import Services
+from ghostline_desktop.services.events import ProjectsChanged
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.lag_probe import LagProbe
+from ghostline_desktop.ui.ops import CollectionOp, QueryOp
 from tests.ui.conftest import DialogRecorder
 
 
@@ -43,14 +47,14 @@ def test_registry_keeps_anonymous_until_done_and_cancels_all() -> None:
     assert len(reg) == 0
 
 
-def test_run_op_calls_back_on_the_gui_thread(qtbot: QtBot, ui_ops: None) -> None:
+def test_query_op_calls_back_on_the_gui_thread(qtbot: QtBot, ui_ops: None) -> None:
     seen: list[tuple[int, bool]] = []
 
     async def work() -> int:
         await asyncio.sleep(0.01)
         return 42
 
-    ops.run_op(work, on_success=lambda v: seen.append((v, threading.current_thread() is threading.main_thread())))
+    QueryOp(None, work).success(lambda v: seen.append((v, threading.current_thread() is threading.main_thread()))).run()
     qtbot.waitUntil(lambda: bool(seen))
     assert seen == [(42, True)]
     assert ops.pending_count() == 0
@@ -60,9 +64,20 @@ def test_typed_error_shows_title_and_message(qtbot: QtBot, ui_ops: None, dialogs
     async def bad() -> None:
         raise ValidationError("A project needs a title.")
 
-    ops.run_op(bad())
+    CollectionOp(None, bad()).run()
     qtbot.waitUntil(lambda: bool(dialogs.errors))
     assert (dialogs.errors[0].title, dialogs.errors[0].message) == ("Invalid input", "A project needs a title.")
+
+
+def test_failure_callback_replaces_the_dialog(qtbot: QtBot, ui_ops: None, dialogs: DialogRecorder) -> None:
+    failures: list[BaseException] = []
+
+    async def bad() -> None:
+        raise ValidationError("No.")
+
+    QueryOp(None, bad).success(lambda _v: failures.append(AssertionError())).failure(failures.append).run()
+    qtbot.waitUntil(lambda: bool(failures))
+    assert isinstance(failures[0], ValidationError) and not dialogs.errors
 
 
 def test_unexpected_error_is_logged_not_shown(
@@ -72,12 +87,51 @@ def test_unexpected_error_is_logged_not_shown(
         raise KeyError("internal detail")
 
     with caplog.at_level(logging.ERROR, logger="ghostline_desktop.ui.ops"):
-        ops.run_op(boom())
+        QueryOp(None, boom()).run()
         qtbot.waitUntil(lambda: bool(dialogs.errors))
     assert dialogs.errors[0].title == "Unexpected error"
     assert "written to the log" in dialogs.errors[0].message
     assert "internal detail" not in dialogs.errors[0].message
     assert any("KeyError" in (r.exc_text or "") or r.exc_info for r in caplog.records)
+
+
+def test_timeout_cancels_the_service_coroutine_and_says_so(qtbot: QtBot, ui_ops: None, dialogs: DialogRecorder) -> None:
+    stopped = threading.Event()
+
+    async def hangs() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            stopped.set()  # the coroutine on the service loop really ends
+            raise
+
+    failures: list[BaseException] = []
+    CollectionOp(None, hangs).with_timeout(0.2).failure(failures.append).run()
+    qtbot.waitUntil(lambda: bool(failures), timeout=10_000)
+    assert isinstance(failures[0], JobTimeoutError)
+    assert "0.2 seconds" in str(failures[0])
+    assert stopped.is_set()
+
+
+def test_initiator_is_stamped_on_the_events_an_op_publishes(
+    qtbot: QtBot, ui_ops: None, services: Services, user: Any, run: Callable[[Any], Any]
+) -> None:
+    seen: list[ProjectsChanged] = []
+    unsubscribe = services.bus.subscribe(lambda e: seen.append(e), ProjectsChanged)  # type: ignore[arg-type]
+    widget = QWidget()
+    try:
+        done: list[Any] = []
+        CollectionOp(widget, services.projects.create(user.id, "Initiated")).success(done.append).run()
+        qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+        mine = [e for e in seen if e.project_id == done[0].id]
+        assert mine and all(e.initiator == id(widget) for e in mine)
+        assert ops.is_own(mine[0], widget) and not ops.is_own(mine[0], QWidget())
+        # A change made outside any op (the CLI, a job) carries no initiator.
+        outside = run(services.projects.create(user.id, "Not initiated"))
+        assert [e.initiator for e in seen if e.project_id == outside.id] == [None]
+    finally:
+        unsubscribe()
+        widget.deleteLater()
 
 
 def test_named_op_replaces_the_stale_one(qtbot: QtBot, ui_ops: None) -> None:
@@ -87,29 +141,77 @@ def test_named_op_replaces_the_stale_one(qtbot: QtBot, ui_ops: None) -> None:
         await asyncio.sleep(delay)
         return tag
 
-    stale = ops.run_op(slow("old", 2.0), on_success=results.append, name="search")
-    ops.run_op(slow("new", 0.01), on_success=results.append, name="search")
+    stale = QueryOp(None, slow("old", 2.0)).named("search").success(results.append).run()
+    QueryOp(None, slow("new", 0.01)).named("search").success(results.append).run()
     qtbot.waitUntil(lambda: results == ["new"])
     assert stale is not None and stale.cancelled()
     qtbot.waitUntil(lambda: ops.pending_count() == 0)
     assert results == ["new"]
 
 
-def test_real_service_failure_reaches_the_dialog(
-    qtbot: QtBot, ui_ops: None, dialogs: DialogRecorder, services: Services, user: Any, run: Callable[[Any], Any]
+def test_query_op_is_cancelled_when_its_widget_is_destroyed(qtbot: QtBot, ui_ops: None) -> None:
+    widget = QWidget()
+    answers: list[str] = []
+
+    async def slow() -> str:
+        await asyncio.sleep(3600)
+        return "late"
+
+    fut = QueryOp(widget, slow).success(answers.append).run()
+    assert fut is not None
+    widget.deleteLater()
+    qtbot.waitUntil(fut.cancelled, timeout=5_000)
+    qtbot.waitUntil(lambda: ops.pending_count() == 0)
+    assert answers == []
+
+
+def test_collection_op_finishes_after_its_widget_is_gone(
+    qtbot: QtBot, ui_ops: None, services: Services, user: Any, run: Callable[[Any], Any]
 ) -> None:
-    ops.run_op(services.projects.create(user.id, "   "))
+    widget = QWidget()
+
+    async def write() -> Any:
+        await asyncio.sleep(0.2)
+        return await services.projects.create(user.id, "Written after close")
+
+    fut = CollectionOp(widget, write).run()
+    assert fut is not None
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: ops.pending_count() == 0, timeout=10_000)
+    assert not fut.cancelled()
+    assert "Written after close" in [p.title for p in run(services.projects.list_projects(user.id))]
+
+
+def test_with_progress_shows_a_busy_indicator_for_slow_ops(qtbot: QtBot, ui_ops: None) -> None:
+    release = threading.Event()
+
+    async def slow() -> None:
+        while not release.is_set():
+            await asyncio.sleep(0.02)
+
+    hub = ops.progress_hub()
+    QueryOp(None, slow).with_progress("Counting the ships…").run()
+    qtbot.waitUntil(lambda: "Counting the ships…" in hub.labels(), timeout=5_000)
+    release.set()
+    qtbot.waitUntil(lambda: "Counting the ships…" not in hub.labels(), timeout=5_000)
+
+
+def test_real_service_failure_reaches_the_dialog(
+    qtbot: QtBot, ui_ops: None, dialogs: DialogRecorder, services: Services, user: Any
+) -> None:
+    CollectionOp(None, services.projects.create(user.id, "   ")).run()
     qtbot.waitUntil(lambda: bool(dialogs.errors))
     assert dialogs.errors[0].title == "Invalid input"
 
 
-def test_run_op_without_services_is_dropped_quietly(qtbot: QtBot) -> None:
+def test_op_without_services_is_dropped_quietly(qtbot: QtBot) -> None:
     ops.uninstall()
 
     async def never() -> None:  # pragma: no cover - closed before running
         raise AssertionError
 
-    assert ops.run_op(never()) is None
+    assert QueryOp(None, never()).run() is None
+    assert CollectionOp(None, never).run() is None
 
 
 def test_lag_probe_records_a_stall(qtbot: QtBot) -> None:

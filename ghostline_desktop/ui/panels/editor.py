@@ -166,12 +166,9 @@ class EditorPanel(QWidget):
         if self.services is None or self.project_id is None:
             return
         project_id = self.project_id
-        ops.run_op(
-            self.services.chapters.list_chapters(project_id),
-            on_success=lambda rows: self._chapters_loaded(project_id, rows),
-            parent=self,
-            name=f"chapters.list.{id(self)}",
-        )
+        ops.QueryOp(self, self.services.chapters.list_chapters(project_id)).named(f"chapters.list.{id(self)}").success(
+            lambda rows: self._chapters_loaded(project_id, rows)
+        ).run()
 
     def _chapters_loaded(self, project_id: uuid.UUID, rows: list[Any]) -> None:
         if project_id != self.project_id:
@@ -249,13 +246,9 @@ class EditorPanel(QWidget):
             self.text.setReadOnly(False)
             ops.report_error(exc, self)
 
-        ops.run_op(
-            self.services.chapters.get(chapter_id),
-            on_success=self._chapter_loaded,
-            on_failure=failed,
-            parent=self,
-            name=f"chapters.get.{id(self)}",
-        )
+        ops.QueryOp(self, self.services.chapters.get(chapter_id)).named(f"chapters.get.{id(self)}").success(
+            self._chapter_loaded
+        ).failure(failed).run()
 
     def _chapter_loaded(self, chapter: Any) -> None:
         if chapter.id != self.chapter_id:
@@ -277,7 +270,7 @@ class EditorPanel(QWidget):
     def reload_current(self) -> None:
         """Fetch the current chapter again (it was saved elsewhere and we have nothing unsaved)."""
         if self.chapter_id is not None and self.services is not None:
-            ops.run_op(self.services.chapters.get(self.chapter_id), on_success=self._chapter_loaded, parent=self)
+            ops.QueryOp(self, self.services.chapters.get(self.chapter_id)).success(self._chapter_loaded).run()
 
     def on_chapter_saved(self, event: Any) -> None:
         """Bridge slot: another writer (AI draft, CLI, second window) saved a chapter."""
@@ -315,14 +308,14 @@ class EditorPanel(QWidget):
         chapter_id, content, expected = self.chapter_id, self.text.toPlainText(), self.revision
         self._saving = True
         self._set_state(SAVING)
-        ops.run_op(
+        ops.CollectionOp(
+            self,
             self.services.chapters.save_text(
                 chapter_id, content, user_id=self.user.id if self.user else None, expected_revision=expected
             ),
-            on_success=lambda result: self._saved(chapter_id, content, result),
-            on_failure=lambda exc: self._save_failed(chapter_id, exc),
-            parent=self,
-        )
+        ).success(lambda result: self._saved(chapter_id, content, result)).failure(
+            lambda exc: self._save_failed(chapter_id, exc)
+        ).run()
 
     def _saved(self, chapter_id: uuid.UUID, content: str, result: Any) -> None:
         self._saving = False
@@ -372,7 +365,7 @@ class EditorPanel(QWidget):
                 self.save_state = UNSAVED
                 self.save_now()
 
-        ops.run_op(latest_revision(), on_success=got, parent=self)
+        ops.QueryOp(self, latest_revision()).success(got).run()
 
     def flush_blocking(self) -> None:
         """Last save when the window closes: waits for the service (only place the GUI blocks)."""
@@ -408,7 +401,7 @@ class EditorPanel(QWidget):
             self.refresh_chapters()
             self.open_chapter(ch.id)
 
-        ops.run_op(self.services.chapters.create(self.project_id, title), on_success=created, parent=self)
+        ops.CollectionOp(self, self.services.chapters.create(self.project_id, title)).success(created).run()
 
     # -- display ----------------------------------------------------------------------------
     def _update_words(self) -> None:

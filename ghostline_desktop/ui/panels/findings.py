@@ -34,7 +34,7 @@ from ghostline_desktop.services.labels import (
     SEVERITY_RANK,
     label,
 )
-from ghostline_desktop.ui.ops import run_op
+from ghostline_desktop.ui.ops import CollectionOp, QueryOp
 from ghostline_desktop.ui.panels.base import PanelDock
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -204,12 +204,9 @@ class FindingsPanel(PanelDock):
         if self.services is None or self.project_id is None:
             return
         project_id = self.project_id
-        run_op(
-            self.services.qa.list_findings(project_id),
-            on_success=lambda rows: self._show(project_id, rows),
-            parent=self,
-            name=f"qa.list.{id(self)}",
-        )
+        QueryOp(self, self.services.qa.list_findings(project_id)).named(f"qa.list.{id(self)}").success(
+            lambda rows: self._show(project_id, rows)
+        ).run()
 
     def _show(self, project_id: uuid.UUID, rows: list[Any]) -> None:
         if project_id != self.project_id:
@@ -238,7 +235,7 @@ class FindingsPanel(PanelDock):
                 await services.qa.set_status(fid, status, user_id=user_id)
 
         # FindingsChanged from the service refreshes the table.
-        run_op(apply(), parent=self)
+        CollectionOp(self, apply()).run()
 
     def _update_buttons(self) -> None:
         has = bool(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else False

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from ghostline_desktop.services.labels import OUTLINE_STATUS_LABELS, label
-from ghostline_desktop.ui.ops import run_op
+from ghostline_desktop.ui.ops import QueryOp
 from ghostline_desktop.ui.panels.base import PanelDock
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
@@ -52,12 +52,9 @@ class OutlinePanel(PanelDock):
         if self.services is None or self.project_id is None:
             return
         project_id = self.project_id
-        run_op(
-            self.services.outline.current(project_id),
-            on_success=lambda outline: self._show(project_id, outline),
-            parent=self,
-            name=f"outline.current.{id(self)}",
-        )
+        QueryOp(self, self.services.outline.current(project_id)).named(f"outline.current.{id(self)}").success(
+            lambda outline: self._show(project_id, outline)
+        ).run()
 
     def _show(self, project_id: uuid.UUID, outline: Any) -> None:
         if project_id != self.project_id:
