@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ghostline_desktop.core.diff import diff_texts
 from ghostline_desktop.core.words import count_words
 from ghostline_desktop.db.models import Chapter, ChapterRevision, ChapterStatus, RevisionSource
+from ghostline_desktop.services.dto import RevisionInfo, RevisionText
 
 #: Texts longer than this (both sides together) are diffed in a worker thread.
 THREAD_DIFF_CHARS = 20_000
@@ -181,3 +182,65 @@ async def write_text(s: AsyncSession, ch: Chapter, w: TextWrite, *, pause: timed
             ch.status = ChapterStatus.DRAFT
     await s.flush()
     return WriteOutcome(row, changed, made)
+
+
+# -- the history as the revision list shows it ------------------------------------------------------------------
+
+
+def revision_info(r: ChapterRevision, size: tuple[int | None, int | None] | None = None) -> RevisionInfo:
+    added, removed = size if size is not None else (r.words_added, r.words_removed)
+    return RevisionInfo(
+        id=r.id,
+        revision_number=r.revision_number,
+        word_count=r.word_count,
+        source=r.source.name,
+        similarity_score=r.similarity_score,
+        token_cost=r.token_cost,
+        created_at=r.created_at,
+        note=r.note,
+        sealed=r.sealed,
+        saved_at=r.updated_at,
+        words_added=added,
+        words_removed=removed,
+        user_feedback=r.user_feedback,
+    )
+
+
+def revision_text(r: ChapterRevision) -> RevisionText:
+    return RevisionText(
+        id=r.id,
+        chapter_id=r.chapter_id,
+        revision_number=r.revision_number,
+        word_count=r.word_count,
+        source=r.source.name,
+        content=r.content,
+        created_at=r.created_at,
+        note=r.note,
+        sealed=r.sealed,
+    )
+
+
+def _sizes(pairs: list[tuple[int, str, str]]) -> dict[int, tuple[int, int]]:
+    return {number: change_size(before, after) for number, before, after in pairs}
+
+
+async def revision_infos(s: AsyncSession, chapter_id: uuid.UUID, rows: list[ChapterRevision]) -> list[RevisionInfo]:
+    """``rows`` (loaded without their text) as list entries. A sealed row's change size was
+    stored when it was sealed; the working row's (and a pre-0003 row's) is computed here
+    against the row before it, in a worker thread when the texts are long."""
+    missing = [r.revision_number for r in rows if r.words_added is None]
+    wanted = set(missing) | {n - 1 for n in missing}
+    texts: dict[int, str] = {}
+    if wanted:
+        result = await s.execute(
+            select(ChapterRevision.revision_number, ChapterRevision.content).where(
+                ChapterRevision.chapter_id == chapter_id, ChapterRevision.revision_number.in_(wanted)
+            )
+        )
+        texts = {number: content for number, content in result}
+    pairs = [(n, texts.get(n - 1, ""), texts.get(n, "")) for n in missing]
+    if sum(len(a) + len(b) for _, a, b in pairs) > THREAD_DIFF_CHARS:
+        sizes = await asyncio.to_thread(_sizes, pairs)
+    else:
+        sizes = _sizes(pairs)
+    return [revision_info(r, sizes.get(r.revision_number)) for r in rows]

@@ -27,9 +27,11 @@ from ghostline_desktop.errors import ConflictError, NotFoundError, ValidationErr
 from ghostline_desktop.services.chapter_saves import (
     THREAD_DIFF_CHARS,
     TextWrite,
-    change_size,
     clean_note,
     latest_rows,
+    revision_info,
+    revision_infos,
+    revision_text,
     write_text,
 )
 from ghostline_desktop.services.dto import (
@@ -90,43 +92,6 @@ def _text(ch: Chapter, rev: ChapterRevision | None) -> ChapterText:
         working=rev is not None and not rev.sealed,
         saved_at=rev.updated_at if rev else None,
     )
-
-
-def _revision_info(r: ChapterRevision, size: tuple[int | None, int | None] | None = None) -> RevisionInfo:
-    added, removed = size if size is not None else (r.words_added, r.words_removed)
-    return RevisionInfo(
-        id=r.id,
-        revision_number=r.revision_number,
-        word_count=r.word_count,
-        source=r.source.name,
-        similarity_score=r.similarity_score,
-        token_cost=r.token_cost,
-        created_at=r.created_at,
-        note=r.note,
-        sealed=r.sealed,
-        saved_at=r.updated_at,
-        words_added=added,
-        words_removed=removed,
-        user_feedback=r.user_feedback,
-    )
-
-
-def _revision_text(r: ChapterRevision) -> RevisionText:
-    return RevisionText(
-        id=r.id,
-        chapter_id=r.chapter_id,
-        revision_number=r.revision_number,
-        word_count=r.word_count,
-        source=r.source.name,
-        content=r.content,
-        created_at=r.created_at,
-        note=r.note,
-        sealed=r.sealed,
-    )
-
-
-def _sizes(pairs: list[tuple[int, str, str]]) -> dict[int, tuple[int, int]]:
-    return {number: change_size(before, after) for number, before, after in pairs}
 
 
 class ChapterService:
@@ -229,22 +194,7 @@ class ChapterService:
             )
             if not include_working:
                 rows = [r for r in rows if r.sealed]
-            missing = [r.revision_number for r in rows if r.words_added is None]
-            wanted = set(missing) | {n - 1 for n in missing}
-            texts: dict[int, str] = {}
-            if wanted:
-                result = await s.execute(
-                    select(ChapterRevision.revision_number, ChapterRevision.content).where(
-                        ChapterRevision.chapter_id == chapter_id, ChapterRevision.revision_number.in_(wanted)
-                    )
-                )
-                texts = {number: content for number, content in result}
-            pairs = [(n, texts.get(n - 1, ""), texts.get(n, "")) for n in missing]
-            if sum(len(a) + len(b) for _, a, b in pairs) > THREAD_DIFF_CHARS:
-                sizes = await asyncio.to_thread(_sizes, pairs)
-            else:
-                sizes = _sizes(pairs)
-            return [_revision_info(r, sizes.get(r.revision_number)) for r in rows]
+            return await revision_infos(s, chapter_id, rows)
 
     async def get_revision(self, chapter_id: uuid.UUID, revision_number: int) -> RevisionText:
         """One revision with its text (for the diff view); the working row too."""
@@ -260,7 +210,7 @@ class ChapterService:
                 if await s.get(Chapter, chapter_id) is None:
                     raise NotFoundError(_GONE)
                 raise NotFoundError(f"Revision {revision_number} of that chapter does not exist.")
-            return _revision_text(r)
+            return revision_text(r)
 
     async def diff(self, chapter_id: uuid.UUID, a: int | None = None, b: int | None = None) -> RevisionDiff:
         """Diff revision ``a`` → ``b`` (numbers). Defaults: ``b`` the current text (working
@@ -435,7 +385,7 @@ class ChapterService:
             r.user_feedback = feedback
             await s.flush()
             await s.refresh(r)
-            info = _revision_info(r)
+            info = revision_info(r)
             project_id, chapter_id = r.project_id, r.chapter_id
         self.bus.publish(ChaptersChanged(project_id, chapter_id, "feedback"))
         return info

@@ -16,6 +16,7 @@ from ghostline_desktop.services.events import EventBus
 from ghostline_desktop.services.ingestion import DEFAULT_MAX_BYTES, IngestionService
 from ghostline_desktop.services.jobs import DbJobStore, JobService, publisher
 from ghostline_desktop.services.library import SourceService
+from ghostline_desktop.services.manuscript_import import ManuscriptImportService
 from ghostline_desktop.services.notifications import NotificationService
 from ghostline_desktop.services.outline import OutlineService
 from ghostline_desktop.services.projects import ProjectService
@@ -45,6 +46,7 @@ class Services:
     jobs: JobService
     ingestion: IngestionService
     search: SearchService
+    manuscripts: ManuscriptImportService
 
     @classmethod
     def build(
@@ -86,6 +88,7 @@ class Services:
             jobs=JobService(db, bus, runner),
             ingestion=ingestion,
             search=SearchService(db, ingestion),
+            manuscripts=ManuscriptImportService(db, bus, projects, chapters, outline, cpu=runner.cpu),
         )
 
     @classmethod
