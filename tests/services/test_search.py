@@ -15,10 +15,12 @@ from ghostline_desktop.services.dto import SearchHit, UserInfo
 from tests.support.relevance_cases import CASES, RelevanceCase, is_hit
 
 Run = Callable[[Coroutine[Any, Any, Any]], Any]
+# The module fixture embeds five whole books with the local model (minutes on two cores).
+pytestmark = pytest.mark.timeout(1800)
 
 
 @pytest.fixture(scope="module")
-def library(services: Services, user: UserInfo, run: Run, tmp_path_factory: pytest.TempPathFactory,
+def library(services: Services, user: UserInfo, run: Run, service_loop: Any,
             ) -> tuple[uuid.UUID, dict[str, tuple[uuid.UUID, str]]]:
     from tests.conftest import CORPUS_DIR
 
@@ -39,7 +41,8 @@ def library(services: Services, user: UserInfo, run: Run, tmp_path_factory: pyte
             out[src.original_filename or ""] = (src.id, await services.sources.get_text(src.id))
         return out
 
-    return project.id, run(go())
+    # Embedding five books (~740k tokens) with the local model takes minutes on two cores.
+    return project.id, service_loop.run(go(), timeout=1800)
 
 
 def rank_of(case: RelevanceCase, hits: list[SearchHit], source_id: uuid.UUID, text: str) -> int | None:
