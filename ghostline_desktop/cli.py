@@ -349,6 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ghostline_desktop.cli_sources import add_commands
 
     add_commands(top, common)
+    from ghostline_desktop.cli_chapters import add_commands as add_chapter_commands
+
+    add_chapter_commands(top, common, proj)
     return parser
 
 
