@@ -323,7 +323,8 @@ async def _copy_project_rows(s: AsyncSession, old: uuid.UUID, new: uuid.UUID) ->
         params=p,
     )
 
-    # The latest revision of each chapter becomes revision 1 of the fork.
+    # The latest revision of each chapter becomes revision 1 of the fork, sealed: the newest row
+    # may be the author's unsealed working text, and a new edition must start from a revision.
     await s.execute(
         text(
             "CREATE TEMP TABLE fork_revisions ON COMMIT DROP AS "
@@ -342,6 +343,7 @@ async def _copy_project_rows(s: AsyncSession, old: uuid.UUID, new: uuid.UUID) ->
             "revision_number": "1",
             "source": "'FORK'::revision_source",
             "generation_task_id": "NULL",
+            "sealed": "true",
         },
         joins="JOIN fork_chapters mc ON mc.old_id = t.chapter_id",
         params=p,

@@ -341,3 +341,23 @@ def test_fork_of_empty_project(services: Services, author: UserInfo, run: Any) -
     assert (fork.chapter_count, fork.source_count, fork.edition) == (0, 0, 2)
     with pytest.raises(ValidationError):
         run(services.projects.fork(p.id, "   "))
+
+
+def test_fork_seals_the_working_text_as_its_first_revision(services: Services, author: UserInfo, run: Any) -> None:
+    """A chapter whose newest row is the unsealed working text still starts the fork with a revision."""
+    p = run(services.projects.create(author.id, "Working edition"))
+    ch = run(services.chapters.create(p.id, "One", content="Sealed words."))
+    base = run(services.chapters.get(ch.id)).base
+    run(services.chapters.autosave(ch.id, "Sealed words. Typed since.", base=base))
+    assert run(services.chapters.get(ch.id)).working
+
+    fork = run(services.projects.fork(p.id, "Working edition 2"))
+    [copied] = run(services.chapters.list_chapters(fork.id))
+    text = run(services.chapters.get(copied.id))
+    assert (text.content, text.revision_number, text.working) == ("Sealed words. Typed since.", 1, False)
+    history = run(services.chapters.list_revisions(copied.id))
+    assert [(r.revision_number, r.sealed, r.source) for r in history] == [(1, True, "FORK")]
+    assert copied.revision_count == 1
+    # The fork's author keeps writing: the next autosave makes a working row on top of revision 1.
+    run(services.chapters.autosave(copied.id, "Second edition words.", base=text.base))
+    assert [r.revision_number for r in run(services.chapters.list_revisions(copied.id, include_working=False))] == [1]
