@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,8 @@ from ghostline_desktop.core.enums import TaskStatus, TaskType
 from ghostline_desktop.core.words import count_words
 from ghostline_desktop.runtime.jobs import JobContext, JobResult, JobSpec
 from ghostline_desktop.services.container import Services
-from ghostline_desktop.services.dto import ProjectSummary, SourceSummary, UserInfo
+from ghostline_desktop.services.dto import JobInfo, ProjectSummary, SourceSummary, UserInfo
+from ghostline_desktop.services.events import JobChanged
 from ghostline_desktop.ui.main_window import MainWindow
 from ghostline_desktop.ui.panels.source_rows import describe
 from ghostline_desktop.ui.panels.sources import SourcesPanel
@@ -332,3 +335,76 @@ def test_delete_asks_then_removes_the_row(
     qtbot.waitUntil(lambda: row_titled(panel, "Delete me") is None, timeout=10_000)
     assert [s.id for s in run(services.sources.list_sources(project.id))] == [kept.id]
     assert gone.id not in panel.items
+
+
+def _summary(status: str, **extra: Any) -> SourceSummary:
+    base: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "project_id": uuid.uuid4(),
+        "title": "Diary",
+        "material_type": "PDF",
+        "processing_status": status,
+        "word_count": 1234,
+        "original_filename": "diary.pdf",
+        "file_size": 10,
+        "error_message": None,
+        "created_at": datetime.now(UTC),
+    }
+    return SourceSummary(**{**base, **extra})
+
+
+def _job(row: SourceSummary, status: TaskStatus, progress: float = 0.0, message: str | None = None) -> JobInfo:
+    return JobInfo(
+        id=uuid.uuid4(),
+        project_id=row.project_id,
+        task_type=TaskType.SOURCE_PROCESSING,
+        status=status,
+        label="Importing “Diary”",
+        progress=progress,
+        message=message,
+        error=None,
+        source_id=row.id,
+        created_at=datetime.now(UTC),
+    )
+
+
+def test_row_states_in_words() -> None:
+    ready = _summary("READY", page_count=12)
+    assert describe(ready).meta == "PDF · Ready · 1,234 words · 12 pages"
+    uploading = _summary("UPLOADING")
+    assert describe(uploading, _job(uploading, TaskStatus.PENDING)).meta == "PDF · Queued"
+    view = describe(uploading, _job(uploading, TaskStatus.RUNNING, 0.05, "Copying…"))
+    assert (view.meta, view.progress, view.detail) == ("PDF · Uploading 5%", 0.05, "Copying…")
+    view = describe(uploading, _job(uploading, TaskStatus.RUNNING, 0.5, "Embedding 12 passages…"))
+    assert view.meta == "PDF · Processing 50%" and view.detail == "Embedding 12 passages…"
+    assert describe(ready, _job(ready, TaskStatus.RUNNING, 0.4)).state == "Ready · indexing"
+    failed = _summary("FAILED", error_message="The file is protected by a password.", error_code="password_required")
+    view = describe(failed, _job(failed, TaskStatus.FAILED))  # a finished job does not hide the failure
+    assert view.error and view.detail == "The file is protected by a password." and view.progress is None
+
+
+def test_search_says_when_meaning_search_is_still_indexing(
+    window: MainWindow, dialogs: DialogRecorder, project: ProjectSummary, qtbot: QtBot
+) -> None:
+    panel = window.sources
+    panel.search.setText("harbour")
+    qtbot.waitUntil(lambda: panel.searched == "harbour", timeout=READY_MS)
+    base = panel.embedder_label.text()
+    indexing = JobInfo(
+        id=uuid.uuid4(),
+        project_id=project.id,
+        task_type=TaskType.EMBEDDING,
+        status=TaskStatus.RUNNING,
+        label="Indexing passages for meaning search",
+        progress=0.25,
+        message=None,
+        error=None,
+        source_id=None,
+        created_at=datetime.now(UTC),
+    )
+    panel.on_job_changed(JobChanged(indexing))
+    assert panel.embedder_label.text().startswith(base) and "still indexing new passages (25%)" in (
+        panel.embedder_label.text()
+    )
+    panel.on_job_changed(JobChanged(replace(indexing, status=TaskStatus.COMPLETED, progress=1.0)))
+    assert panel.embedder_label.text() == base

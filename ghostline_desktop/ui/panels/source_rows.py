@@ -21,7 +21,14 @@ from PySide6.QtGui import (
     QPalette,
     QTextDocument,
 )
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from ghostline_desktop.core.enums import TaskStatus
 from ghostline_desktop.services.labels import MATERIAL_TYPE_LABELS, label
@@ -53,13 +60,13 @@ def describe(row: Any, job: Any | None = None) -> RowView:
     pages = f" · {row.page_count:,} pages" if row.page_count else ""
     if job is not None and job.active:
         if job.status is TaskStatus.PENDING:
-            state, detail = "Queued", "Waiting for a free worker…"
-        elif row.processing_status == "READY":  # a note being indexed again: its text is there
-            state, detail = "Ready · indexing", job.message
+            return RowView(f"{kind} · Queued", "Queued", 0.0, "Waiting for a free worker…")
+        if row.processing_status == "READY":  # a note being indexed again: its text is there
+            state, detail = "Ready · indexing", job.message or "Indexing…"
         elif row.processing_status == "UPLOADING" and job.progress < 0.1:
-            state, detail = "Uploading", job.message
+            state, detail = "Uploading", job.message or "Copying…"
         else:
-            state, detail = "Processing", job.message
+            state, detail = "Processing", job.message or "Working…"
         pct = round(max(0.0, min(1.0, job.progress)) * 100)
         return RowView(f"{kind} · {state} {pct}%", state, job.progress, detail)
     status = row.processing_status
@@ -162,9 +169,9 @@ class SourceRowDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(track, BAR / 2, BAR / 2)
             done = max(0.0, min(1.0, view.progress))
             if done > 0:
-                fill = QPalette.ColorRole.Base if selected else QPalette.ColorRole.Highlight
-                # The active colour even in an inactive window: progress should not fade out.
-                painter.setBrush(palette.color(QPalette.ColorGroup.Active, fill))
+                # The theme's accent from the application palette: the list's own Highlight is the
+                # stylesheet's pale selection tint, and an inactive window must not fade progress out.
+                painter.setBrush(QApplication.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight))
                 painter.drawRoundedRect(QRectF(x, y, max(BAR, width * done), BAR), BAR / 2, BAR / 2)
             y += BAR + 2
         if view.detail and view.error:
@@ -196,9 +203,12 @@ class HtmlDelegate(QStyledItemDelegate):
         return doc
 
     def _width(self, option: QStyleOptionViewItem) -> int:
+        """The wrap width: the view's width less a scroll bar's, whether one shows or not, so a
+        scroll bar appearing cannot make measured rows wrap longer and clip their last line."""
         widget = option.widget
-        if widget is not None and hasattr(widget, "viewport"):
-            return int(widget.viewport().width()) - 2
+        if isinstance(widget, QAbstractScrollArea):
+            bar = widget.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+            return widget.width() - 2 * widget.frameWidth() - bar - 2
         return int(option.rect.width())
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
@@ -219,7 +229,7 @@ class HtmlDelegate(QStyledItemDelegate):
         opt.text = ""
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         rect: QRect = opt.rect
-        doc = self._document(opt, index, rect.width())
+        doc = self._document(opt, index, self._width(opt))
         ctx = QAbstractTextDocumentLayout.PaintContext()
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text

@@ -154,6 +154,7 @@ class SourcesPanel(PanelDock):
         self.searched: str | None = None  # the query the results list shows
         self.embedder = ""  # services.search.embedder_label(), from the last search
         self.indexing: JobInfo | None = None  # the project's running embedding job
+        self._seen_jobs: set[uuid.UUID] = set()
         self.clear()
 
     @staticmethod
@@ -173,6 +174,31 @@ class SourcesPanel(PanelDock):
             lambda rows: self._show(project_id, rows)
         ).run()
 
+    def open_project(self, project_id: uuid.UUID) -> None:
+        super().open_project(project_id)
+        if self.services is not None:
+            # Jobs already running (imports resumed at start-up, indexing): their later events
+            # update the rows; this gives the rows their state until the next event arrives.
+            services = self.services
+            QueryOp(self, lambda: services.jobs.list_jobs(project_id)).success(
+                lambda jobs: self._seed_jobs(project_id, jobs)
+            ).run()
+
+    def _seed_jobs(self, project_id: uuid.UUID, jobs: list[JobInfo]) -> None:
+        if project_id != self.project_id:
+            return
+        for job in jobs:
+            if job.id in self._seen_jobs:
+                continue  # an event already told us something fresher
+            if job.source_id is not None:
+                self.jobs.setdefault(job.source_id, job)
+                item = self.items.get(job.source_id)
+                if item is not None:
+                    self._apply(item, item.data(ROW_ROLE))
+            elif job.task_type is TaskType.EMBEDDING and self.indexing is None:
+                self.indexing = job
+        self._update_buttons()
+
     def schedule_refresh(self) -> None:
         self._refresh_timer.start()
 
@@ -187,6 +213,7 @@ class SourcesPanel(PanelDock):
         job: JobInfo = event.job
         if job.project_id != self.project_id:
             return
+        self._seen_jobs.add(job.id)
         if job.source_id is None:
             if job.task_type is TaskType.EMBEDDING:  # the project's passages getting their vectors
                 self.indexing = job if job.active else None
@@ -394,6 +421,7 @@ class SourcesPanel(PanelDock):
         self.hits = []
         self.searched = None
         self.indexing = None
+        self._seen_jobs = set()
         self.list.clear()
         self.results.clear()
         self.search.blockSignals(True)
