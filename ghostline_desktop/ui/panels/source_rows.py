@@ -174,6 +174,7 @@ class SourceRowDelegate(QStyledItemDelegate):
                 painter.setBrush(QApplication.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight))
                 painter.drawRoundedRect(QRectF(x, y, max(BAR, width * done), BAR), BAR / 2, BAR / 2)
             y += BAR + 2
+        painter.setPen(hint_color)  # the bar above left the pen empty
         if view.detail and view.error:
             if not selected:
                 painter.setPen(QColor(ERROR_COLOR["dark" if _is_dark(palette) else "light"]))
