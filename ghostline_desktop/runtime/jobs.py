@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import time
@@ -41,6 +42,7 @@ PERSIST_INTERVAL_S = 1.0
 _END = object()
 
 Handler = Callable[["JobContext", dict[str, Any]], Awaitable["JobResult | None"]]
+CancelHook = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 def default_concurrency() -> int:
@@ -177,6 +179,7 @@ class JobRunner:
         self._slots = asyncio.Semaphore(self.concurrency)
         self.cpu = cpu or CpuPool()
         self._handlers: dict[str, Handler] = {}
+        self._cancel_hooks: dict[str, CancelHook] = {}
         self._jobs: dict[uuid.UUID, JobInfo] = {}  # active + finished this session (for the status bar)
         self._contexts: dict[uuid.UUID, JobContext] = {}
         self._tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
@@ -184,8 +187,12 @@ class JobRunner:
         self._heartbeat: asyncio.Task[None] | None = None
 
     # -- registration -----------------------------------------------------------------------
-    def register(self, name: str, handler: Handler) -> None:
+    def register(self, name: str, handler: Handler, *, on_cancelled: CancelHook | None = None) -> None:
+        """``on_cancelled(params)`` runs when a job of this kind is cancelled before its handler
+        started (queued), so the owner can settle what it queued (a source row UPLOADING)."""
         self._handlers[name] = handler
+        if on_cancelled is not None:
+            self._cancel_hooks[name] = on_cancelled
 
     # -- submit -----------------------------------------------------------------------------
     async def submit(self, spec: JobSpec) -> JobInfo:
@@ -204,7 +211,11 @@ class JobRunner:
             ctx = JobContext(self, job, spec)
             self._contexts[job.id] = ctx
             self._done[job.id] = asyncio.Event()
-            self._tasks[job.id] = loop.create_task(self._run(ctx), name=f"job-{job.id}")
+            # A fresh context: a job outlives the op that queued it, and its events must not carry
+            # that op's initiator (current_initiator) as if the widget had made them.
+            self._tasks[job.id] = loop.create_task(
+                self._run(ctx), name=f"job-{job.id}", context=contextvars.Context()
+            )
         self._ensure_heartbeat()
         return jobs
 
@@ -223,8 +234,8 @@ class JobRunner:
     def cancel(self, job_id: uuid.UUID) -> bool:
         ctx = self._contexts.get(job_id)
         task = self._tasks.get(job_id)
-        if ctx is None or task is None or task.done():
-            return False
+        if ctx is None or task is None or task.done() or ctx._cancel.is_set():
+            return False  # a second cancel would interrupt the job while it records the first
         ctx._cancel.set()
         task.cancel()
         return True
@@ -325,12 +336,14 @@ class JobRunner:
     async def _run(self, ctx: JobContext) -> None:
         job_id, spec = ctx.job_id, ctx.spec
         handler = self._handlers[spec.handler]
+        handler_started = False
         try:
             async with self._slots:
                 ctx.check_cancelled()
                 started = datetime.now(UTC)
                 await self.store.update(job_id, status=TaskStatus.RUNNING, started_at=started)
                 self._track(replace(self._jobs[job_id], status=TaskStatus.RUNNING, started_at=started))
+                handler_started = True
                 async with asyncio.timeout(spec.timeout):
                     result = await handler(ctx, spec.params)
             result = result or JobResult()
@@ -342,6 +355,12 @@ class JobRunner:
                 output_entity_id=result.entity_id,
             )
         except (asyncio.CancelledError, JobCancelledError):
+            hook = self._cancel_hooks.get(spec.handler)
+            if hook is not None and not handler_started:
+                try:
+                    await asyncio.shield(hook(spec.params))
+                except Exception:
+                    log.exception("Settling cancelled job %s failed", job_id)
             await self._finish(job_id, TaskStatus.CANCELLED, progress_message="Cancelled")
         except TimeoutError:
             minutes = (spec.timeout or 0) / 60

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import logging
 import selectors
 import threading
@@ -68,7 +69,10 @@ class ServiceLoop:
                 if pending:
                     loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
                 loop.run_until_complete(loop.shutdown_asyncgens())
-                loop.run_until_complete(loop.shutdown_default_executor())
+                # Bounded: a worker thread in the middle of a long call (an embedding batch)
+                # must not hold up quitting; it finishes on its own.
+                with contextlib.suppress(TimeoutError):
+                    loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), 1.0))
             finally:
                 loop.close()
                 self._loop = None

@@ -57,7 +57,8 @@ log = logging.getLogger(__name__)
 
 HANDLER = "source.process"
 REEMBED_HANDLER = "project.reembed"
-EMBED_BATCH = 64
+# Small batches: a cancel or quit waits for at most one batch in the embedding thread.
+EMBED_BATCH = 16
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 SOURCE_TIMEOUT_S = 2 * 3600.0
 
@@ -137,7 +138,7 @@ class IngestionService:
         self._embedder = embedder
         self.max_file_bytes = max_file_bytes
         self._passwords: dict[uuid.UUID, str] = {}  # never persisted: only for the next attempt
-        runner.register(HANDLER, self._process)
+        runner.register(HANDLER, self._process, on_cancelled=self._cancelled_while_queued)
         runner.register(REEMBED_HANDLER, self._embed_pending)
         self._embedding_jobs: dict[uuid.UUID, uuid.UUID] = {}
         self._embed_again: set[uuid.UUID] = set()
@@ -400,6 +401,10 @@ class IngestionService:
             if self._embedding_jobs.get(project_id) == ctx.job_id:
                 del self._embedding_jobs[project_id]
         return JobResult(message=f"{done:,} passages indexed with {embedder.name}")
+
+    async def _cancelled_while_queued(self, params: dict[str, Any]) -> None:
+        source_id = uuid.UUID(params["source_id"])
+        await self._fail(source_id, "Import cancelled. Choose Retry to import it again.", "cancelled")
 
     # -- the job ------------------------------------------------------------------------------
     async def _process(self, ctx: JobContext, params: dict[str, Any]) -> JobResult:

@@ -198,11 +198,6 @@ def test_a_queued_import_shows_queued_and_cancel_stops_its_job(
         _release(services, run, holders)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/ingestion.py: a job cancelled while still queued never runs its handler, so the source "
-    "stays UPLOADING instead of FAILED 'cancelled' (reported to the lead; remove this mark once fixed)",
-)
 def test_a_cancelled_queued_import_offers_retry(
     window: MainWindow,
     dialogs: DialogRecorder,
