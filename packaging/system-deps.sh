@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Make sure the few system libraries Qt needs to run headless are present.
+# Make sure the few system libraries Qt (and OpenCV, for OCR) need to run headless are present.
 # Debian/Ubuntu only, and only when they are missing: a machine that already runs Qt
 # offscreen (most desktops, our dev images) installs nothing.
 set -euo pipefail
 PY="${1:-.venv/bin/python}"
-if QT_QPA_PLATFORM=offscreen "$PY" -c "from PySide6.QtWidgets import QApplication; QApplication([])" >/dev/null 2>&1; then
+# OpenCV (pulled in by the offline OCR, rapidocr) needs libGL and libglib too.
+if QT_QPA_PLATFORM=offscreen "$PY" -c "from PySide6.QtWidgets import QApplication; QApplication([])" >/dev/null 2>&1 \
+  && "$PY" -c "import cv2" >/dev/null 2>&1; then
   exit 0
 fi
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
