@@ -23,6 +23,8 @@ DEFAULT_CHAT_MODEL = "gpt-4o-mini"
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 DEFAULT_TRANSCRIPTION_MODEL = "whisper-1"
 DEFAULT_MAX_IMPORT_MB = 500
+#: The first save after a pause longer than this (minutes) becomes a revision (issue 7's "N").
+DEFAULT_CHECKPOINT_AFTER_MINUTES = 10
 
 
 def default_data_dir() -> Path:
@@ -88,6 +90,8 @@ class Settings:
     recent_project_ids: tuple[str, ...] = ()
     #: Largest file the library imports; bigger ones are refused before anything is copied.
     max_import_mb: int = DEFAULT_MAX_IMPORT_MB
+    #: The editor's first save after a pause longer than this many minutes is a revision.
+    checkpoint_after_minutes: int = DEFAULT_CHECKPOINT_AFTER_MINUTES
 
     @property
     def max_import_bytes(self) -> int:
@@ -157,6 +161,9 @@ def load_settings(config_dir: Path | None = None) -> Settings:
         last_project_id=stored.get("last_project_id"),
         recent_project_ids=tuple(stored.get("recent_project_ids") or ()),
         max_import_mb=_positive_int(stored.get("max_import_mb"), DEFAULT_MAX_IMPORT_MB),
+        checkpoint_after_minutes=_positive_int(
+            stored.get("checkpoint_after_minutes"), DEFAULT_CHECKPOINT_AFTER_MINUTES
+        ),
     )
 
 
@@ -181,6 +188,7 @@ def save_settings(settings: Settings) -> None:
         "last_project_id": settings.last_project_id,
         "recent_project_ids": list(settings.recent_project_ids),
         "max_import_mb": settings.max_import_mb,
+        "checkpoint_after_minutes": settings.checkpoint_after_minutes,
     }
     path = settings.config_dir / SETTINGS_FILE
     tmp = path.with_suffix(".tmp")

@@ -10,7 +10,7 @@ from ghostline_desktop.config import Settings
 from ghostline_desktop.db.database import Database
 from ghostline_desktop.runtime.jobs import JobRunner
 from ghostline_desktop.services.accounts import AccountService
-from ghostline_desktop.services.chapters import ChapterService
+from ghostline_desktop.services.chapters import DEFAULT_CHECKPOINT_MINUTES, ChapterService
 from ghostline_desktop.services.demo import DemoService
 from ghostline_desktop.services.events import EventBus
 from ghostline_desktop.services.ingestion import DEFAULT_MAX_BYTES, IngestionService
@@ -59,6 +59,7 @@ class Services:
         provider: Provider | None = None,
         max_import_bytes: int = DEFAULT_MAX_BYTES,
         concurrency: int | None = None,
+        checkpoint_after_minutes: float = DEFAULT_CHECKPOINT_MINUTES,
     ) -> Services:
         bus = bus or EventBus()
         runner = JobRunner(DbJobStore(db), publisher(bus), concurrency=concurrency)
@@ -69,7 +70,7 @@ class Services:
         sources = SourceService(db, bus, store)
         sources.ingestion = ingestion
         outline = OutlineService(db, bus)
-        chapters = ChapterService(db, bus)
+        chapters = ChapterService(db, bus, checkpoint_after_minutes=checkpoint_after_minutes)
         qa = QAService(db, bus)
         notifications = NotificationService(db, bus)
         return cls(
@@ -102,7 +103,13 @@ class Services:
 
             embedder = ProviderEmbedder(provider, model=settings.ai.embedding_model)
         return cls.build(
-            db, store, bus, embedder=embedder, provider=provider, max_import_bytes=settings.max_import_bytes
+            db,
+            store,
+            bus,
+            embedder=embedder,
+            provider=provider,
+            max_import_bytes=settings.max_import_bytes,
+            checkpoint_after_minutes=settings.checkpoint_after_minutes,
         )
 
     async def start_background(self) -> None:

@@ -131,6 +131,9 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         src.passageRequested.connect(lib.open_passage)
         self.outline.chapterRequested.connect(self.open_outline_chapter)
         self.editor.saveStateChanged.connect(lambda s: self.setWindowModified(s in ("unsaved", "conflict")))
+        self.editor.apply_settings(self.settings)
+        self.settingsChanged.connect(self.editor.apply_settings)
+        self.menus.focus_mode.toggled.connect(self.editor.set_focus_mode)
         # welcome page
         w.newProjectRequested.connect(self.new_project)
         w.openProjectRequested.connect(self.open_project_dialog)
@@ -466,7 +469,9 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         if self._in_focus_mode:
             self.toggle_focus_mode()  # so the saved layout has the panels
         self._unpark_docks()
-        self.editor.flush_blocking()
+        if not self.editor.flush_blocking():  # the author chose to look at unsaved text first
+            event.ignore()
+            return
         if self.persist_layout:
             self.save_layout()
         self.detach()

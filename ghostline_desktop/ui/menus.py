@@ -35,7 +35,10 @@ class Menus:
         self.recent.aboutToShow.connect(self.fill_recent)
         self.fill_recent()
         self.file.addSeparator()
-        self.save = self._act(self.file, tr("&Save Chapter"), win.save_chapter, QKeySequence.StandardKey.Save)
+        # Text is autosaved as the author types; Ctrl+S makes a revision (a checkpoint, with a note).
+        self.save = self._act(
+            self.file, tr("&Save Revision…"), win.editor.request_save_revision, QKeySequence.StandardKey.Save
+        )
         self.fork = self._act(self.file, tr("&Fork as Second Edition…"), win.fork_project)
         self.close_project = self._act(
             self.file, tr("&Close Project"), win.close_project, QKeySequence.StandardKey.Close

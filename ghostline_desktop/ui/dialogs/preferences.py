@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -86,6 +87,25 @@ class PreferencesDialog(QDialog):
             hint += " " + self.tr("GHOSTLINE_DATA_DIR is set in the environment and takes precedence.")
         form.addRow("", role_label(hint, "hint", page))
         form.addRow(self.tr("&Theme"), self.theme_combo)
+
+        # Autosave keeps the working text; a revision is a checkpoint. After a pause this long,
+        # the next save starts a new writing session and so becomes a revision of its own.
+        self.checkpoint_spin = QSpinBox(page)
+        self.checkpoint_spin.setObjectName("checkpointAfterMinutes")
+        self.checkpoint_spin.setRange(1, 24 * 60)
+        self.checkpoint_spin.setSuffix(self.tr(" minutes"))
+        self.checkpoint_spin.setValue(self._settings.checkpoint_after_minutes)
+        form.addRow(
+            self._buddy(self.tr("&New revision after a pause of"), self.checkpoint_spin, page), self.checkpoint_spin
+        )
+        form.addRow(
+            "",
+            role_label(
+                self.tr("Your text is saved as you type; Save Revision (Ctrl+S) makes a revision at any time."),
+                "hint",
+                page,
+            ),
+        )
         return page
 
     def _database_tab(self) -> QWidget:
@@ -239,4 +259,5 @@ class PreferencesDialog(QDialog):
             database_url=url,
             ai=ai,
             theme=str(self.theme_combo.currentData()),
+            checkpoint_after_minutes=self.checkpoint_spin.value(),
         )

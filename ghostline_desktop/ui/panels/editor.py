@@ -1,55 +1,79 @@
-"""The chapter editor (central widget): pick a chapter, write, and it saves itself.
+"""The chapter editor (central widget): pick a chapter, write in Markdown, and it keeps every word.
 
-Autosave: ~1.5 s after typing stops, on chapter switch and on close, through
-``chapters.save_text(expected_revision=…)``. A stale revision (the chapter changed elsewhere)
-is a ConflictError: the author's text stays in the editor and a clear message says what happened.
+Saving follows ``core.editor_session`` (run on the service loop by :mod:`editor_saves`): the
+panel only forwards events and draws the state. Autosave keeps the chapter's *working text*
+(updated in place, no revision spam) a couple of seconds after typing stops — and at most
+:data:`AUTOSAVE_MAX_MS` after the first unsaved keystroke while typing goes on, so a crash loses
+only the last few seconds — and on chapter switch, focus loss and close. Save Revision (Ctrl+S,
+with an optional note) makes a checkpoint; so does the first save after a pause of the
+Preferences' "checkpoint after" minutes. While a chapter loads the editor is read-only; a
+conflict shows both texts (:mod:`editor_conflict`); closing waits for the saves and asks about
+conflicts instead of dropping text.
+
+Beside the text: the revision history (:mod:`revisions`), and under it the word counts for the
+chapter and the book against the project's target (:mod:`editor_bars`).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ghostline_desktop.errors import ConflictError, GhostlineError
-from ghostline_desktop.services.dto import UserInfo
+from ghostline_desktop.core.editor_session import Conflict, SaveState
+from ghostline_desktop.services.dto import ChapterSummary, ChapterText, UserInfo
+from ghostline_desktop.services.labels import CHAPTER_STATUS_LABELS
 from ghostline_desktop.ui import ops
+from ghostline_desktop.ui.panels import editor_test_hook
+from ghostline_desktop.ui.panels.editor_bars import RevisionNoteBar, WordFooter
+from ghostline_desktop.ui.panels.editor_chapters import EditorChapterList
+from ghostline_desktop.ui.panels.editor_flows import EditorFlows
+from ghostline_desktop.ui.panels.editor_saves import EditorSaves, StateReport
+from ghostline_desktop.ui.panels.revisions import RevisionHistory
+from ghostline_desktop.ui.theme import editor_font
 from ghostline_desktop.ui.widgets.find_bar import FindBar
+from ghostline_desktop.ui.widgets.markdown_highlighter import MarkdownHighlighter
 
 if TYPE_CHECKING:
+    from ghostline_desktop.config import Settings
     from ghostline_desktop.services.container import Services
 
 log = logging.getLogger(__name__)
-AUTOSAVE_MS = 1500
-_WORD = re.compile(r"\S+")
+#: Autosave this long after typing stops…
+AUTOSAVE_MS = 2000
+#: …and at the latest this long after the first unsaved keystroke, even while typing goes on.
+AUTOSAVE_MAX_MS = 4000
+#: After a failed save (database unreachable), try again this often.
+RETRY_MS = 5000
+BOOK_REFRESH_MS = 800
+HISTORY_WIDTH = 440
 
-SAVED, SAVING, UNSAVED, CONFLICT = "saved", "saving", "unsaved", "conflict"
+SAVED, SAVING, UNSAVED, CONFLICT, LOADING = "saved", "saving", "unsaved", "conflict", "loading"
+STATUSES = ("PLANNED", "DRAFT", "REVIEWING", "APPROVED")
 
 
-def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
-class EditorPanel(QWidget):
+class EditorPanel(EditorFlows, EditorChapterList, QWidget):
     #: The chapter shown changed (id or None).
     chapterOpened = Signal(object)
-    #: Save state changed: "saved" | "saving" | "unsaved" | "conflict".
+    #: Save state changed: "saved" | "saving" | "unsaved" | "conflict" | "loading".
     saveStateChanged = Signal(str)
+    #: (chapter id, revision a, revision b) from the history: for the diff view.
+    diffRequested = Signal(object, int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,369 +81,364 @@ class EditorPanel(QWidget):
         self.services: Services | None = None
         self.user: UserInfo | None = None
         self.project_id: uuid.UUID | None = None
-        self.chapters: list[Any] = []
-        self.chapter_id: uuid.UUID | None = None
-        self.revision: int | None = None
-        self.dirty = False
+        self.chapters: list[ChapterSummary] = []
+        self.chapter_id: uuid.UUID | None = None  # the chapter shown or being opened
+        self.shown: uuid.UUID | None = None  # the chapter whose text is in the editor (None while loading)
+        self.details: ChapterText | None = None
         self.save_state = SAVED
-        self._loading = False
-        self._saving = False
+        self.dirty = False  # typed since the text was last handed to the session
+        self.unattended = False  # quitting on a signal: nobody can answer a question
+        self.recovery_dir: Path | None = None
+        self._setting_text = False
+        self._edits = 0  # keystroke counter: tells a reload whether the author typed meanwhile
+        self.conflicts: dict[uuid.UUID, Conflict] = {}
+        self._asking = False  # a conflict dialog is open
+        self._asked: set[uuid.UUID] = set()  # conflicts already put to the author once
+        self.closing = False
+        self.saves = EditorSaves(self)
+        self._build()
+        self.close_project()
 
+    def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 8)
         top = QHBoxLayout()
         self.chapter_combo = QComboBox(self)
         self.chapter_combo.setObjectName("chapterSelector")
-        self.chapter_combo.setMinimumWidth(260)
+        self.chapter_combo.setMinimumWidth(240)
         self.chapter_combo.setToolTip(self.tr("Choose a chapter"))
-        self.new_chapter_button = QPushButton(self.tr("New chapter…"), self)
+        self.new_chapter_button = QPushButton(self.tr("New Chapter…"), self)
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("chapterStatus")
+        self.status_combo.setToolTip(self.tr("Where this chapter stands: planned → draft → reviewing → approved"))
+        for name in STATUSES:
+            self.status_combo.addItem(self.tr(CHAPTER_STATUS_LABELS[name]), name)
         self.state_label = QLabel(self)
         self.state_label.setObjectName("saveState")
-        top.addWidget(QLabel(self.tr("Chapter:"), self))
+        self.history_button = QPushButton(self.tr("History"), self)
+        self.history_button.setCheckable(True)
+        self.history_button.setChecked(True)
+        self.history_button.setToolTip(self.tr("Show or hide the chapter's revisions"))
+        chapter_label = QLabel(self.tr("&Chapter:"), self)
+        chapter_label.setBuddy(self.chapter_combo)
+        status_label = QLabel(self.tr("S&tatus:"), self)
+        status_label.setBuddy(self.status_combo)
+        top.addWidget(chapter_label)
         top.addWidget(self.chapter_combo, 1)
         top.addWidget(self.new_chapter_button)
+        top.addSpacing(12)
+        top.addWidget(status_label)
+        top.addWidget(self.status_combo)
         top.addStretch(0)
         top.addWidget(self.state_label)
+        top.addWidget(self.history_button)
         layout.addLayout(top)
 
-        self.title_label = QLabel(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        page = QWidget(self.splitter)
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        self.title_label = QLabel(page)
         self.title_label.setObjectName("chapterTitle")
-        font = self.title_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        self.title_label.setFont(font)
         self.title_label.setWordWrap(True)
-        layout.addWidget(self.title_label)
-
-        self.stack = QStackedWidget(self)
+        page_layout.addWidget(self.title_label)
+        self.stack = QStackedWidget(page)
         self.text = QPlainTextEdit(self.stack)
         self.text.setObjectName("chapterText")
         self.text.setTabChangesFocus(False)
-        text_font = QFont(self.text.font())
-        text_font.setPointSizeF(max(11.0, text_font.pointSizeF() * 1.15))
-        self.text.setFont(text_font)
+        self.text.setFont(editor_font())
+        self.highlighter = MarkdownHighlighter(self.text.document(), self.text.font())
         self.placeholder = QLabel(self.stack)
         self.placeholder.setObjectName("emptyState")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.stack.addWidget(self.text)
         self.stack.addWidget(self.placeholder)
-        layout.addWidget(self.stack, 1)
-
-        self.find_bar = FindBar(self.text, self)
-        layout.addWidget(self.find_bar)
-        bottom = QHBoxLayout()
-        self.word_label = QLabel(self)
-        self.word_label.setObjectName("wordCount")
-        self.revision_label = QLabel(self)
-        self.revision_label.setObjectName("panelFooter")
-        bottom.addWidget(self.word_label)
-        bottom.addStretch(1)
-        bottom.addWidget(self.revision_label)
-        layout.addLayout(bottom)
+        page_layout.addWidget(self.stack, 1)
+        self.find_bar = FindBar(self.text, page)
+        page_layout.addWidget(self.find_bar)
+        self.note_bar = RevisionNoteBar(page)
+        page_layout.addWidget(self.note_bar)
+        self.history = RevisionHistory(self.splitter)
+        self.splitter.addWidget(page)
+        self.splitter.addWidget(self.history)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setSizes([900, HISTORY_WIDTH])
+        layout.addWidget(self.splitter, 1)
+        self.footer = WordFooter(self)
+        self.word_label = self.footer.word_label  # the chapter's words (other panels' tests read it)
+        layout.addWidget(self.footer)
 
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self.save_now)
+        self._autosave_max = QTimer(self, singleShot=True, interval=AUTOSAVE_MAX_MS)
+        self._autosave_max.timeout.connect(self.save_now)
+        self._retry = QTimer(self, singleShot=True, interval=RETRY_MS)
+        self._retry.timeout.connect(self._retry_save)
+        self._book_timer = QTimer(self, singleShot=True, interval=BOOK_REFRESH_MS)
+        self._book_timer.timeout.connect(self.refresh_book_words)
         self.text.textChanged.connect(self._text_changed)
+        self.text.installEventFilter(self)
         self.chapter_combo.activated.connect(self._combo_activated)
+        self.status_combo.activated.connect(self._status_chosen)
         self.new_chapter_button.clicked.connect(self.ask_new_chapter)
-        self.close_project()
+        self.history_button.toggled.connect(self.history.setVisible)
+        self.history.restoreRequested.connect(self.restore_revision)
+        self.history.diffRequested.connect(self.diffRequested)
+        self.history.loaded.connect(self._history_loaded)
+        self.note_bar.saveRequested.connect(self.save_revision)
+        self.saves.stateReported.connect(self._on_state)
 
     # -- lifecycle ------------------------------------------------------------------------
     def attach(self, services: Services, user: UserInfo) -> None:
         self.services = services
         self.user = user
+        self.saves.attach(services, user.id)
+        self.history.attach(services)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Preferences: the pause that makes a checkpoint; where unsaveable text is rescued."""
+        self.saves.set_checkpoint_minutes(settings.checkpoint_after_minutes)
+        self.recovery_dir = settings.data_dir / "recovered"
 
     def open_project(self, project_id: uuid.UUID) -> None:
-        self.save_now()
+        self._leave()
         self.project_id = project_id
-        self.chapter_id = None
-        self.revision = None
         self._show_placeholder(self.tr("Loading chapters…"))
         self.refresh_chapters()
 
     def close_project(self) -> None:
-        self.save_now()
+        self._leave()
         self.project_id = None
         self.chapters = []
-        self.chapter_id = None
-        self.revision = None
         self.chapter_combo.clear()
         self.chapter_combo.setEnabled(False)
         self.new_chapter_button.setEnabled(False)
         self._show_placeholder(self.tr("No project is open."))
 
+    def _leave(self) -> None:
+        """Hand the shown chapter's text to the session (it saves it) and show nothing."""
+        self.save_now()
+        self.chapter_id = None
+        self.shown = None
+        self.details = None
+
     def _show_placeholder(self, text: str) -> None:
-        self._loading = True
-        self.text.setPlainText("")
-        self._loading = False
+        self.shown = None
+        self._set_text("")
         self.dirty = False
         self.title_label.setText("")
         self.placeholder.setText(text)
         self.stack.setCurrentWidget(self.placeholder)
-        self.word_label.setText("")
-        self.revision_label.setText("")
+        self.status_combo.setEnabled(False)
+        self.footer.clear()
+        self.history.show_chapter(None)
         self._set_state(SAVED, visible=False)
 
-    # -- chapter list ---------------------------------------------------------------------
-    def refresh_chapters(self) -> None:
-        if self.services is None or self.project_id is None:
-            return
-        project_id = self.project_id
-        ops.QueryOp(self, self.services.chapters.list_chapters(project_id)).named(f"chapters.list.{id(self)}").success(
-            lambda rows: self._chapters_loaded(project_id, rows)
-        ).run()
-
-    def _chapters_loaded(self, project_id: uuid.UUID, rows: list[Any]) -> None:
-        if project_id != self.project_id:
-            return
-        self.chapters = sorted(rows, key=lambda c: (c.order, c.title))
-        self.chapter_combo.blockSignals(True)
-        self.chapter_combo.clear()
-        for ch in self.chapters:
-            self.chapter_combo.addItem(f"{ch.order}. {ch.title}", ch.id)
-        self.chapter_combo.blockSignals(False)
-        self.chapter_combo.setEnabled(bool(self.chapters))
-        self.new_chapter_button.setEnabled(True)
-        if not self.chapters:
-            self._show_placeholder(self.tr("This project has no chapters yet.\n\nUse “New chapter…” to start writing."))
-            self.new_chapter_button.setEnabled(True)
-            return
-        if self.chapter_id is not None and any(c.id == self.chapter_id for c in self.chapters):
-            self._select_combo(self.chapter_id)
-        else:  # nothing open yet, or the open chapter was deleted elsewhere
-            self.open_chapter(self.chapters[0].id)
-
-    def combo_index(self, chapter_id: uuid.UUID) -> int:
-        """findData() compares Python objects by identity, so equal UUIDs would not match."""
-        for i in range(self.chapter_combo.count()):
-            if self.chapter_combo.itemData(i) == chapter_id:
-                return i
-        return -1
-
-    def _select_combo(self, chapter_id: uuid.UUID) -> None:
-        idx = self.combo_index(chapter_id)
-        if idx >= 0:
-            self.chapter_combo.blockSignals(True)
-            self.chapter_combo.setCurrentIndex(idx)
-            self.chapter_combo.blockSignals(False)
-
-    def _combo_activated(self, index: int) -> None:
-        chapter_id = self.chapter_combo.itemData(index)
-        if chapter_id is not None and chapter_id != self.chapter_id:
-            self.open_chapter(chapter_id)
-
-    def find_chapter(self, position: dict[str, Any], title: str) -> Any | None:
-        """The chapter matching an outline entry: by outline_position first, then by title."""
-        for ch in self.chapters:
-            pos = ch.outline_position or {}
-            if (
-                "part" in pos
-                and "chapter" in pos
-                and (pos["part"], pos["chapter"])
-                == (
-                    position.get("part"),
-                    position.get("chapter"),
-                )
-            ):
-                return ch
-        wanted = " ".join(title.split()).casefold()
-        for ch in self.chapters:
-            if " ".join(ch.title.split()).casefold() == wanted:
-                return ch
-        return None
+    def set_focus_mode(self, on: bool) -> None:
+        """Focus mode: only the text; the history comes back with the button's choice."""
+        self.history.setVisible(not on and self.history_button.isChecked())
+        self.history_button.setVisible(not on)
 
     # -- one chapter ----------------------------------------------------------------------
     def open_chapter(self, chapter_id: uuid.UUID) -> None:
-        if self.services is None:
+        if self.services is None or chapter_id == self.chapter_id:
             return
-        if chapter_id == self.chapter_id and not self._loading:
-            return
-        self.save_now()  # the chapter being left keeps what was typed
+        self._stop_timers()
+        leaving = (self.shown, self.text.toPlainText()) if self.shown is not None else None
+        self.dirty = False
         self.chapter_id = chapter_id
-        # Until the new text arrives the widget still shows the old chapter: keystrokes now
-        # would be saved into the new one.
+        self.shown = None
+        # Until the new text arrives the widget still shows the old chapter: keys pressed now
+        # must not land anywhere (the session would refuse them too).
         self.text.setReadOnly(True)
         self._select_combo(chapter_id)
+        self._set_state(LOADING)
 
         def failed(exc: BaseException) -> None:
-            self.text.setReadOnly(False)
+            if self.chapter_id == chapter_id:
+                self.chapter_id = None
+                self._show_placeholder(self.tr("This chapter could not be opened."))
             ops.report_error(exc, self)
 
-        ops.QueryOp(self, self.services.chapters.get(chapter_id)).named(f"chapters.get.{id(self)}").success(
-            self._chapter_loaded
-        ).failure(failed).run()
+        self.saves.open(chapter_id, leaving, self._chapter_loaded, failed)
 
-    def _chapter_loaded(self, chapter: Any) -> None:
-        if chapter.id != self.chapter_id:
-            return
-        self._loading = True
-        self.text.setPlainText(chapter.content or "")
+    def _chapter_loaded(self, result: tuple[Any, ChapterText]) -> None:
+        opened, details = result
+        if opened.chapter_id != self.chapter_id or not opened.shown:
+            return  # the author picked another chapter meanwhile
+        self._set_text(opened.text)
         self.text.document().clearUndoRedoStacks()  # undo must not step back into another chapter
-        self._loading = False
-        self.revision = chapter.revision_number
+        self.text.moveCursor(QTextCursor.MoveOperation.Start)
+        self.shown = opened.chapter_id
+        self.details = details
         self.dirty = False
-        self.title_label.setText(chapter.title)
+        self.title_label.setText(details.title)
+        self._show_status(details.status)
         self.stack.setCurrentWidget(self.text)
         self.text.setReadOnly(False)
-        self._update_words()
-        self._update_revision_label()
-        self._set_state(SAVED)
-        self.chapterOpened.emit(chapter.id)
+        self.footer.set_chapter_words(details.word_count)  # stored count, same counter; confirmed below
+        self.footer.count_now(self.text.toPlainText)
+        self.footer.set_revision("")
+        self.history.show_chapter(opened.chapter_id)
+        self.refresh_book_words()
+        self.chapterOpened.emit(opened.chapter_id)
+        editor_test_hook.maybe_type(self.text)
 
-    def reload_current(self) -> None:
-        """Fetch the current chapter again (it was saved elsewhere and we have nothing unsaved)."""
-        if self.chapter_id is not None and self.services is not None:
-            ops.QueryOp(self, self.services.chapters.get(self.chapter_id)).success(self._chapter_loaded).run()
+    def _show_status(self, status: str) -> None:
+        idx = self.status_combo.findData(status)
+        self.status_combo.setCurrentIndex(max(0, idx))
+        self.status_combo.setEnabled(self.services is not None and self.chapter_id is not None)
+
+    def _status_chosen(self, index: int) -> None:
+        status, chapter_id, services = self.status_combo.itemData(index), self.chapter_id, self.services
+        if services is None or chapter_id is None:
+            return
+        ops.CollectionOp(self, lambda: services.chapters.set_status(chapter_id, status)).success(
+            self._status_saved
+        ).run()
+
+    def _status_saved(self, summary: ChapterSummary) -> None:
+        self.chapters = [summary if c.id == summary.id else c for c in self.chapters]
+        if summary.id == self.chapter_id:
+            self._show_status(summary.status)
 
     def on_chapter_saved(self, event: Any) -> None:
-        """Bridge slot: another writer (AI draft, CLI, second window) saved a chapter."""
+        """Bridge slot: a chapter's text was saved (by this editor, an AI draft, the CLI…)."""
         if event.project_id != self.project_id:
             return
         if not any(c.id == event.chapter_id for c in self.chapters):
             self.refresh_chapters()
-        if (
-            event.chapter_id == self.chapter_id
-            and not self._saving
-            and not self.dirty
-            and self.revision is not None
-            and event.revision_number > self.revision
-        ):
+        self._book_timer.start()
+        if event.chapter_id != self.shown:
+            return
+        self.history.refresh_soon()
+        if not ops.is_own(event, self):
             self.reload_current()
 
     # -- editing & saving ---------------------------------------------------------------------
+    def _set_text(self, text: str) -> None:
+        self._setting_text = True
+        try:
+            self.text.setPlainText(text)
+        finally:
+            self._setting_text = False
+
     def _text_changed(self) -> None:
-        if self._loading or self.chapter_id is None:
+        if self._setting_text or self.shown is None:
             return
+        self._edits += 1
         self.dirty = True
-        self._update_words()
-        if self.save_state != CONFLICT:
+        if self.save_state not in (CONFLICT, UNSAVED):
             self._set_state(UNSAVED)
         self._autosave.start()
+        if not self._autosave_max.isActive():
+            self._autosave_max.start()
+        self.footer.count_soon(self.text.toPlainText)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.text and event.type() == QEvent.Type.FocusOut:
+            self.save_now()  # focus lost: the author went elsewhere; keep what was typed
+        return super().eventFilter(watched, event)
+
+    def _stop_timers(self) -> None:
+        for timer in (self._autosave, self._autosave_max, self._retry):
+            timer.stop()
 
     def save_now(self) -> None:
-        """Start saving the current text if it changed (non-blocking)."""
-        self._autosave.stop()
-        if not self.dirty or self.chapter_id is None or self.services is None or self.save_state == CONFLICT:
+        """Autosave: hand the text to the session, which saves it (non-blocking)."""
+        self._stop_timers()
+        if self.shown is None or not self.dirty or self.services is None:
             return
-        if self._saving:
-            self._autosave.start()  # one save at a time, or we would conflict with ourselves
-            return
-        chapter_id, content, expected = self.chapter_id, self.text.toPlainText(), self.revision
-        self._saving = True
-        self._set_state(SAVING)
-        ops.CollectionOp(
-            self,
-            self.services.chapters.save_text(
-                chapter_id, content, user_id=self.user.id if self.user else None, expected_revision=expected
-            ),
-        ).success(lambda result: self._saved(chapter_id, content, result)).failure(
-            lambda exc: self._save_failed(chapter_id, exc)
-        ).run()
+        self.dirty = False
+        self.saves.push(self.shown, self.text.toPlainText())
 
-    def _saved(self, chapter_id: uuid.UUID, content: str, result: Any) -> None:
-        self._saving = False
-        if chapter_id != self.chapter_id:
-            return  # saved on the way out of a chapter
-        self.revision = result.revision_number
-        self._update_revision_label()
-        if self.text.toPlainText() == content:
-            self.dirty = False
-            self._set_state(SAVED)
+    def _retry_save(self) -> None:
+        if self.shown is not None and self.save_state == UNSAVED:
+            self.dirty = True
+            self.save_now()
+
+    def _on_state(self, report: StateReport) -> None:
+        """The session's news about one chapter (queued from the service loop)."""
+        chapter_id = report.chapter_id
+        if report.state is SaveState.CONFLICT and report.conflict is not None:
+            self.conflicts[chapter_id] = report.conflict
         else:
+            self.conflicts.pop(chapter_id, None)
+            self._asked.discard(chapter_id)
+        if chapter_id == self.chapter_id:
+            self._show_report(report)
+        elif report.error is not None and report.state is SaveState.DIRTY and not self.closing:
+            ops.report_error(report.error, self)  # a chapter left behind could not be saved
+        if chapter_id in self.conflicts and chapter_id not in self._asked and not self.closing:
+            # Asked once per conflict (pushes while it is open report it again); Ctrl+S asks again.
+            self._asked.add(chapter_id)
+            QTimer.singleShot(0, lambda: self.ask_about_conflict(chapter_id))
+
+    def _show_report(self, report: StateReport) -> None:
+        state = report.state
+        if state is SaveState.LOADING:
+            self._set_state(LOADING)
+        elif state is SaveState.CONFLICT:
+            self._set_state(CONFLICT)
+        elif state is SaveState.SAVING:
+            self._set_state(UNSAVED if self.dirty else SAVING)
+        elif state is SaveState.DIRTY and report.error is not None:
+            self._set_state(UNSAVED, error=str(report.error))
+            self._retry.start()
+        elif state is SaveState.DIRTY or self.dirty:
             self._set_state(UNSAVED)
-            self._autosave.start()
-
-    def _save_failed(self, chapter_id: uuid.UUID, exc: BaseException) -> None:
-        self._saving = False
-        if isinstance(exc, ConflictError):
-            if chapter_id == self.chapter_id:
-                self._set_state(CONFLICT)
-            ops.show_error(
-                self,
-                self.tr("Chapter changed elsewhere"),
-                self.tr(
-                    "This chapter was saved from somewhere else since you opened it, so your edits were not "
-                    "saved over it. Your text is still in the editor: copy what you need, then reopen the "
-                    "chapter, or use File ▸ Save to keep your version as a new revision."
-                ),
-            )
         else:
-            if chapter_id == self.chapter_id:
-                self._set_state(UNSAVED)
-            ops.report_error(exc, self)
+            self._set_state(SAVED)
+            self.history.refresh_soon()
 
-    def force_save(self) -> None:
-        """Save the editor's text as a new revision even after a conflict (author chose to keep theirs)."""
-        if self.chapter_id is None or self.services is None:
+    def _history_loaded(self, rows: list[Any]) -> None:
+        if not rows:
+            self.footer.set_revision("")
             return
-        chapter_id, services = self.chapter_id, self.services
+        newest = rows[0]
+        sealed = [r for r in rows if r.sealed]
+        if newest.sealed:
+            text = self.tr("Revision {0}").format(newest.revision_number)
+        elif sealed:
+            text = self.tr("Revision {0} + working text").format(sealed[0].revision_number)
+        else:
+            text = self.tr("Working text (no revision yet)")
+        self.footer.set_revision(text)
 
-        async def latest_revision() -> int:
-            return int((await services.chapters.get(chapter_id)).revision_number)
-
-        def got(rev: int) -> None:
-            if chapter_id == self.chapter_id:
-                self.revision = rev
-                self.dirty = True
-                self.save_state = UNSAVED
-                self.save_now()
-
-        ops.QueryOp(self, latest_revision()).success(got).run()
-
-    def flush_blocking(self) -> None:
-        """Last save when the window closes: waits for the service (only place the GUI blocks)."""
-        self._autosave.stop()
-        if not self.dirty or self.chapter_id is None or self.services is None or self.save_state == CONFLICT:
-            return
-        try:
-            ops.run_blocking(
-                self.services.chapters.save_text(
-                    self.chapter_id,
-                    self.text.toPlainText(),
-                    user_id=self.user.id if self.user else None,
-                    expected_revision=self.revision,
-                )
-            )
-            self.dirty = False
-        except GhostlineError:
-            log.exception("Final save of chapter %s failed", self.chapter_id)
-
-    def ask_new_chapter(self) -> None:
+    def refresh_book_words(self) -> None:
+        self._book_timer.stop()
         if self.services is None or self.project_id is None:
             return
-        title, ok = QInputDialog.getText(self, self.tr("New chapter"), self.tr("Chapter title:"))
-        if ok and title.strip():
-            self.create_chapter(title.strip())
+        services, project_id, chapter_id = self.services, self.project_id, self.shown
 
-    def create_chapter(self, title: str) -> None:
-        if self.services is None or self.project_id is None:
-            return
+        async def load() -> tuple[Any, int]:
+            book = await services.chapters.book_words(project_id)
+            stored = (await services.chapters.summary(chapter_id)).word_count if chapter_id else 0
+            return book, stored
 
-        def created(ch: Any) -> None:
-            self.chapter_id = None
-            self.refresh_chapters()
-            self.open_chapter(ch.id)
+        def show(result: tuple[Any, int]) -> None:
+            if project_id == self.project_id and chapter_id == self.shown:
+                self.footer.set_book(*result)
 
-        ops.CollectionOp(self, self.services.chapters.create(self.project_id, title)).success(created).run()
+        ops.QueryOp(self, load).named(f"editor.book.{id(self)}").success(show).failure(lambda _e: None).run()
 
     # -- display ----------------------------------------------------------------------------
-    def _update_words(self) -> None:
-        n = count_words(self.text.toPlainText())
-        self.word_label.setText(self.tr("{0:,} words").format(n) if n != 1 else self.tr("1 word"))
-
-    def _update_revision_label(self) -> None:
-        self.revision_label.setText(self.tr("Revision {0}").format(self.revision) if self.revision else "")
-
-    def _set_state(self, state: str, *, visible: bool = True) -> None:
+    def _set_state(self, state: str, *, visible: bool = True, error: str | None = None) -> None:
         self.save_state = state
         text = {
             SAVED: self.tr("✓ Saved"),
             SAVING: self.tr("Saving…"),
             UNSAVED: self.tr("● Unsaved"),
-            CONFLICT: self.tr("⚠ Not saved (changed elsewhere)"),
+            CONFLICT: self.tr("⚠ Changed elsewhere — choose a text"),
+            LOADING: self.tr("Opening…"),
         }[state]
+        if error:
+            text = self.tr("⚠ Not saved yet — retrying")
         self.state_label.setText(text if visible else "")
+        self.state_label.setToolTip(error or "")
         self.state_label.setProperty("state", state)
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)

@@ -1,0 +1,307 @@
+"""Revision history beside the editor: every checkpoint of the chapter, newest first.
+
+Each row: revision number, when, origin (author, AI draft/revision, import, fork, restore), words,
+change size against the previous revision (+added / −removed words), voice similarity ("—" until
+the voice feature fills it) and the note. The unsealed working text, when there is one, is the
+first row, "Working text": what autosave keeps, not yet a revision.
+
+Actions on the selection: Compare (emits ``diffRequested`` for the diff view: two selected rows,
+or one and the revision before it), Restore (emits ``restoreRequested``; the editor panel saves
+the author's text first, then the service makes the old text a new revision — history is never
+rewritten) and "Request changes…", a feedback box stored on the revision as ``user_feedback``
+for the generation feature to turn into an AI revision.
+
+The list reloads itself (debounced) when the editor asks, e.g. after each save of the chapter.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ghostline_desktop.services.dto import RevisionInfo
+from ghostline_desktop.ui.dialogs._common import humanize_time, role_label
+from ghostline_desktop.ui.ops import CollectionOp, QueryOp
+
+if TYPE_CHECKING:
+    from ghostline_desktop.services.container import Services
+
+#: Who made a revision, in the author's words.
+ORIGIN_LABELS = {
+    "MANUAL": "Author",
+    "AI_DRAFT": "AI draft",
+    "AI_REVISION": "AI revision",
+    "IMPORT": "Import",
+    "FORK": "New edition",
+    "RESTORE": "Restore",
+}
+COLUMNS = ("#", "When", "Origin", "Words", "Change", "Voice", "Note")
+COL_NUMBER, COL_WHEN, COL_ORIGIN, COL_WORDS, COL_CHANGE, COL_VOICE, COL_NOTE = range(len(COLUMNS))
+NUMBER_ROLE = Qt.ItemDataRole.UserRole
+REFRESH_DELAY_MS = 400
+
+
+def change_label(info: RevisionInfo) -> str:
+    """``+12 −3`` words against the previous revision; "—" when unknown, "no change" for none."""
+    if info.words_added is None or info.words_removed is None:
+        return "—"
+    if not info.words_added and not info.words_removed:
+        return "±0"
+    parts = []
+    if info.words_added:
+        parts.append(f"+{info.words_added:,}")
+    if info.words_removed:
+        parts.append(f"−{info.words_removed:,}")
+    return " ".join(parts)
+
+
+def origin_label(info: RevisionInfo) -> str:
+    if not info.sealed:
+        return "Working text"
+    return ORIGIN_LABELS.get(info.source, info.source.replace("_", " ").capitalize())
+
+
+class RevisionHistory(QWidget):
+    #: (chapter id, revision number): make that revision's text a new revision.
+    restoreRequested = Signal(object, int)
+    #: (chapter id, revision a, revision b), a < b; 0 is the empty text before revision 1.
+    diffRequested = Signal(object, int, int)
+    #: The rows shown after a reload (newest first).
+    loaded = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("revisionHistory")
+        self.services: Services | None = None
+        self.chapter_id: uuid.UUID | None = None
+        self.rows: list[RevisionInfo] = []
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        heading = QLabel(self.tr("History"), self)
+        heading.setObjectName("panelHeading")
+        layout.addWidget(heading)
+
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("revisionList")
+        self.tree.setColumnCount(len(COLUMNS))
+        self.tree.setHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        header = self.tree.header()
+        header.setStretchLastSection(True)
+        for col in range(COL_NOTE):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(self.tree, 1)
+
+        self.empty = role_label(self.tr("No revisions yet: Save Revision (Ctrl+S) makes the first."), "hint", self)
+        layout.addWidget(self.empty)
+        self.detail = role_label("", "hint", self)
+        self.detail.setObjectName("revisionDetail")
+        layout.addWidget(self.detail)
+
+        buttons = QHBoxLayout()
+        self.compare_button = QPushButton(self.tr("Compare"), self)
+        self.compare_button.setToolTip(self.tr("Show the changes (select two revisions to compare them)"))
+        self.restore_button = QPushButton(self.tr("Restore"), self)
+        self.restore_button.setToolTip(self.tr("Make this revision's text the chapter's text, as a new revision"))
+        self.feedback_button = QPushButton(self.tr("Request Changes…"), self)
+        self.feedback_button.setToolTip(self.tr("Tell the AI what to change in this revision"))
+        for b in (self.compare_button, self.restore_button, self.feedback_button):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+
+        self.feedback_box = QWidget(self)
+        box = QVBoxLayout(self.feedback_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.feedback_edit = QPlainTextEdit(self.feedback_box)
+        self.feedback_edit.setObjectName("feedbackEdit")
+        self.feedback_edit.setPlaceholderText(
+            self.tr("What should change? e.g. “Tighten the opening; less backstory.”")
+        )
+        self.feedback_edit.setMaximumHeight(110)
+        row = QHBoxLayout()
+        self.feedback_save = QPushButton(self.tr("Save Request"), self.feedback_box)
+        self.feedback_cancel = QPushButton(self.tr("Cancel"), self.feedback_box)
+        row.addStretch(1)
+        row.addWidget(self.feedback_cancel)
+        row.addWidget(self.feedback_save)
+        box.addWidget(self.feedback_edit)
+        box.addLayout(row)
+        layout.addWidget(self.feedback_box)
+        self.feedback_box.hide()
+
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self.tree.itemSelectionChanged.connect(self._selection_changed)
+        self.tree.itemDoubleClicked.connect(lambda *_: self.compare())
+        self.compare_button.clicked.connect(self.compare)
+        self.restore_button.clicked.connect(self.restore)
+        self.feedback_button.clicked.connect(self.open_feedback)
+        self.feedback_save.clicked.connect(self.save_feedback)
+        self.feedback_cancel.clicked.connect(self.feedback_box.hide)
+        self._show_rows([])
+
+    # -- data ----------------------------------------------------------------------------------
+    def attach(self, services: Services) -> None:
+        self.services = services
+
+    def show_chapter(self, chapter_id: uuid.UUID | None) -> None:
+        if chapter_id != self.chapter_id:
+            self.chapter_id = chapter_id
+            self.feedback_box.hide()
+            self._show_rows([])
+        self.refresh()
+
+    def refresh_soon(self) -> None:
+        """Reload after a short delay: saves come every few seconds while typing."""
+        self._refresh_timer.start()
+
+    def refresh(self) -> None:
+        self._refresh_timer.stop()
+        if self.services is None or self.chapter_id is None:
+            self._show_rows([])
+            return
+        services, chapter_id = self.services, self.chapter_id
+        QueryOp(self, lambda: services.chapters.list_revisions(chapter_id)).named(f"revisions.{id(self)}").success(
+            lambda rows: self._loaded(chapter_id, rows)
+        ).failure(lambda _exc: self._loaded(chapter_id, [])).run()
+
+    def _loaded(self, chapter_id: uuid.UUID, rows: list[RevisionInfo]) -> None:
+        if chapter_id == self.chapter_id:
+            self._show_rows(rows)
+            self.loaded.emit(rows)
+
+    def _show_rows(self, rows: list[RevisionInfo]) -> None:
+        selected = {r.revision_number for r in self.selected()}
+        self.rows = rows
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for info in rows:
+            item = QTreeWidgetItem(self._cells(info))
+            item.setData(COL_NUMBER, NUMBER_ROLE, info.revision_number)
+            for col in (COL_NUMBER, COL_WORDS, COL_CHANGE, COL_VOICE):
+                item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setToolTip(COL_WHEN, info.saved_at.astimezone().strftime("%d %b %Y %H:%M") if info.saved_at else "")
+            item.setToolTip(COL_NOTE, info.note or "")
+            if not info.sealed:
+                font = QFont(item.font(COL_ORIGIN))
+                font.setItalic(True)
+                for col in range(len(COLUMNS)):
+                    item.setFont(col, font)
+            self.tree.addTopLevelItem(item)
+            item.setSelected(info.revision_number in selected)
+        self.tree.blockSignals(False)
+        self.tree.setVisible(bool(rows))
+        self.empty.setVisible(not rows and self.chapter_id is not None)
+        self._selection_changed()
+
+    def _cells(self, info: RevisionInfo) -> list[str]:
+        note = info.note or ""
+        if info.user_feedback:
+            note = (note + " · " if note else "") + self.tr("changes requested")
+        return [
+            "" if not info.sealed else str(info.revision_number),
+            humanize_time(info.saved_at or info.created_at),
+            self.tr(origin_label(info)),
+            f"{info.word_count:,}",
+            change_label(info),
+            info.similarity_label,
+            note,
+        ]
+
+    # -- selection and actions ----------------------------------------------------------------
+    def selected(self) -> list[RevisionInfo]:
+        numbers = {item.data(COL_NUMBER, NUMBER_ROLE) for item in self.tree.selectedItems()}
+        return [r for r in self.rows if r.revision_number in numbers]
+
+    def select_revision(self, number: int, *, add: bool = False) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item is not None and item.data(COL_NUMBER, NUMBER_ROLE) == number:
+                if not add:
+                    self.tree.clearSelection()
+                item.setSelected(True)
+                self.tree.setCurrentItem(item)
+
+    def _selection_changed(self) -> None:
+        chosen = self.selected()
+        one = chosen[0] if len(chosen) == 1 else None
+        self.compare_button.setEnabled(len(chosen) in (1, 2))
+        self.restore_button.setEnabled(one is not None and one.sealed and bool(self.rows) and one is not self.rows[0])
+        self.feedback_button.setEnabled(one is not None and one.sealed)
+        if one is None:
+            self.detail.setText(self.tr("{0} revisions").format(len(chosen)) if chosen else "")
+            self.feedback_box.hide()
+            return
+        when = (one.saved_at or one.created_at).astimezone().strftime("%d %b %Y, %H:%M")
+        if one.sealed:
+            lines = [self.tr("Revision {0} · {1} · {2}").format(one.revision_number, origin_label(one), when)]
+        else:
+            lines = [self.tr("Working text (not a revision yet) · saved {0}").format(when)]
+        if one.note:
+            lines.append(self.tr("Note: {0}").format(one.note))
+        if one.user_feedback:
+            lines.append(self.tr("Changes requested: {0}").format(one.user_feedback))
+        self.detail.setText("\n".join(lines))
+        if self.feedback_box.isVisible():
+            self.feedback_edit.setPlainText(one.user_feedback or "")
+
+    def compare(self) -> None:
+        """Two selected: those two; one: it against the revision before it (0 = empty text)."""
+        chosen = self.selected()
+        if self.chapter_id is None or not chosen or len(chosen) > 2:
+            return
+        if len(chosen) == 2:
+            a, b = sorted(r.revision_number for r in chosen)
+        else:
+            b = chosen[0].revision_number
+            older = [r.revision_number for r in self.rows if r.revision_number < b]
+            a = max(older) if older else 0
+        self.diffRequested.emit(self.chapter_id, a, b)
+
+    def restore(self) -> None:
+        chosen = self.selected()
+        if self.chapter_id is None or len(chosen) != 1 or not chosen[0].sealed:
+            return
+        self.restoreRequested.emit(self.chapter_id, chosen[0].revision_number)
+
+    def open_feedback(self) -> None:
+        chosen = self.selected()
+        if len(chosen) != 1 or not chosen[0].sealed:
+            return
+        self.feedback_edit.setPlainText(chosen[0].user_feedback or "")
+        self.feedback_box.show()
+        self.feedback_edit.setFocus()
+
+    def save_feedback(self) -> None:
+        chosen = self.selected()
+        if self.services is None or len(chosen) != 1:
+            return
+        services, revision = self.services, chosen[0]
+        text = self.feedback_edit.toPlainText()
+        CollectionOp(self, lambda: services.chapters.set_feedback(revision.id, text)).success(
+            self._feedback_saved
+        ).run()
+
+    def _feedback_saved(self, info: RevisionInfo) -> None:
+        self.feedback_box.hide()
+        self._show_rows([replace(r, user_feedback=info.user_feedback) if r.id == info.id else r for r in self.rows])
