@@ -22,6 +22,7 @@ from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.bridge import EventBridge
 from ghostline_desktop.ui.dialogs import prompts
 from ghostline_desktop.ui.library_controller import LibraryController
+from ghostline_desktop.ui.manuscript_controller import ManuscriptController
 from ghostline_desktop.ui.menus import Menus
 from ghostline_desktop.ui.ops import CollectionOp, QueryOp
 from ghostline_desktop.ui.panels.editor import EditorPanel
@@ -91,6 +92,7 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         self.setStatusBar(self.status)
         self.drop_overlay = DropOverlay(self)
         self.library = LibraryController(self)
+        self.manuscripts = ManuscriptController(self)
         self.menus = Menus(self)
         self.menus.set_project_open(False)
         self.menus.set_services_ready(False)
@@ -112,11 +114,12 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         b.sourcesChanged.connect(src.on_sources_changed)
         b.jobChanged.connect(src.on_job_changed)
         b.jobChanged.connect(st.on_job_changed)
-        b.outlineChanged.connect(lambda e: self._for_project(e, self.outline.refresh))
+        b.outlineChanged.connect(lambda e: self._for_project(e, lambda: self.outline.on_outline_changed(e)))
         b.findingsChanged.connect(lambda e: self._for_project(e, self.findings.refresh))
         b.chapterSaved.connect(self.editor.on_chapter_saved)
         b.chaptersChanged.connect(lambda e: self._for_project(e, self.editor.refresh_chapters))
         b.chaptersChanged.connect(lambda e: self._for_project(e, self.findings.refresh))  # shows chapter titles
+        b.chaptersChanged.connect(lambda e: self._for_project(e, self.outline.refresh_chapters))  # "not in outline"
         b.notificationsChanged.connect(lambda _e: self.refresh_notifications())
         b.balanceChanged.connect(lambda _e: self.refresh_balance())
         # panels → window and the library's flows
@@ -130,6 +133,8 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         src.sourceActivated.connect(lib.open_source)
         src.passageRequested.connect(lib.open_passage)
         self.outline.chapterRequested.connect(self.open_outline_chapter)
+        self.outline.chapterOpenRequested.connect(self.editor.open_chapter)
+        self.editor.diffRequested.connect(self.manuscripts.open_revision_diff)  # revision history ▸ Compare
         self.editor.saveStateChanged.connect(lambda s: self.setWindowModified(s in ("unsaved", "conflict")))
         self.editor.apply_settings(self.settings)
         self.settingsChanged.connect(self.editor.apply_settings)
@@ -139,6 +144,7 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         w.openProjectRequested.connect(self.open_project_dialog)
         w.recentProjectRequested.connect(self.open_project)
         w.demoProjectRequested.connect(self.open_demo_project)
+        w.importManuscriptRequested.connect(self.manuscripts.import_manuscript)
         w.retryRequested.connect(self.retryRequested)
         w.preferencesRequested.connect(self.show_preferences)
         # status bar

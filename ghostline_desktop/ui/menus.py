@@ -34,6 +34,8 @@ class Menus:
         self.recent.setToolTipsVisible(True)
         self.recent.aboutToShow.connect(self.fill_recent)
         self.fill_recent()
+        self.import_manuscript = self._act(self.file, tr("Import &Manuscript…"), win.manuscripts.import_manuscript)
+        self.import_manuscript.setStatusTip(tr("Turn a DOCX, EPUB, Markdown or text book into a new project"))
         self.file.addSeparator()
         # Text is autosaved as the author types; Ctrl+S makes a revision (a checkpoint, with a note).
         self.save = self._act(
@@ -79,6 +81,9 @@ class Menus:
         self.view.addSeparator()
         self.focus_mode = self._act(self.view, tr("&Focus Mode"), win.toggle_focus_mode, QKeySequence("F11"))
         self.focus_mode.setCheckable(True)
+        self.compare_revisions = self._act(
+            self.view, tr("Compare &Revisions…"), win.manuscripts.compare_revisions, QKeySequence("Ctrl+Alt+D")
+        )
         self.theme_menu = self.view.addMenu(tr("&Theme"))
         self.theme_menu.setToolTipsVisible(True)
         self.theme_group = QActionGroup(win)
@@ -111,9 +116,9 @@ class Menus:
 
         self.project_actions = [
             *(self.save, self.fork, self.close_project, self.import_sources, self.import_folder),
-            *(self.undo, self.redo, self.find),
+            *(self.undo, self.redo, self.find, self.compare_revisions),
         ]
-        self.service_actions = [self.new_project, self.open_project, self.tokens]
+        self.service_actions = [self.new_project, self.open_project, self.import_manuscript, self.tokens]
         bar.setNativeMenuBar(True)
 
     # -- helpers ------------------------------------------------------------------------------

@@ -87,14 +87,14 @@ class WelcomePage(QWidget):
         self.open_button = QPushButton(self.tr("Open project…"), self.actions_page)
         self.demo_button = QPushButton(self.tr("Open the demo project"), self.actions_page)
         self.import_button = QPushButton(self.tr("Import a manuscript…"), self.actions_page)
-        self.import_button.setEnabled(False)
-        self.import_button.setToolTip(self.tr("Coming in a later version: importing an existing manuscript."))
+        self.import_button.setToolTip(self.tr("Turn a DOCX, EPUB, Markdown or text book into a new project."))
         for i, b in enumerate((self.new_button, self.open_button, self.demo_button, self.import_button)):
             b.setMinimumHeight(34)
             buttons.addWidget(b, i // 2, i % 2)
         ap.addLayout(buttons)
-        # A disabled button shows no tooltip on hover in most styles: say it in words too.
-        self.import_note = QLabel(self.tr("Importing an existing manuscript arrives in a later version."), card)
+        self.import_note = QLabel(
+            self.tr("Import a finished book (DOCX, EPUB, Markdown or text) to start its second edition."), card
+        )
         self.import_note.setProperty("role", "hint")
         ap.addWidget(self.import_note)
         recent_label = QLabel(self.tr("Recent projects"), self.actions_page)

@@ -204,3 +204,27 @@ def test_reopening_reuses_the_dialog(
     assert again is first
     qtbot.waitUntil(lambda: first.compared is not None and first.compared.a.revision_number == 0, timeout=WAIT_MS)
     first.close()
+
+
+def test_history_compare_and_view_menu_open_the_diff(
+    window: Any, qtbot: QtBot, services: Services, chapter: Any, run: Callable[[Any], Any]
+) -> None:
+    from tests.ui.conftest import open_and_wait
+
+    summary = run(services.chapters.summary(chapter.id))
+    open_and_wait(window, summary.project_id, qtbot)
+    window.editor.diffRequested.emit(chapter.id, 0, 1)  # the revision history's Compare
+    qtbot.waitUntil(lambda: bool(window.findChildren(RevisionDiffDialog)), timeout=WAIT_MS)
+    dlg = window.findChildren(RevisionDiffDialog)[0]
+    qtbot.waitUntil(lambda: dlg.compared is not None, timeout=WAIT_MS)
+    assert (dlg.number("a"), dlg.number("b")) == (0, 1)
+    dlg.close()
+    qtbot.waitUntil(lambda: window.editor.chapter_id == chapter.id, timeout=WAIT_MS)
+    window.menus.compare_revisions.trigger()  # View ▸ Compare Revisions…: current against previous
+    qtbot.waitUntil(
+        lambda: any(d.isVisible() and d.compared is not None for d in window.findChildren(RevisionDiffDialog)),
+        timeout=WAIT_MS,
+    )
+    dlg = next(d for d in window.findChildren(RevisionDiffDialog) if d.isVisible())
+    assert (dlg.number("a"), dlg.number("b")) == (1, 2)
+    dlg.close()

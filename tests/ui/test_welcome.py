@@ -1,4 +1,4 @@
-"""Welcome page: shown without a project; demo, recent projects and the disabled import explain themselves."""
+"""Welcome page: shown without a project; demo, recent projects and manuscript import."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from tests.ui.conftest import WAIT_MS
 def test_welcome_is_the_centre_without_a_project(window: MainWindow) -> None:
     assert window.centre.currentWidget() is window.welcome
     assert window.welcome.ready
-    assert not window.welcome.import_button.isEnabled()
-    assert window.welcome.import_button.toolTip().startswith("Coming in a later version")
-    assert "later version" in window.welcome.import_note.text()
+    assert window.welcome.import_button.isEnabled()  # Import Manuscript (tests/ui/test_import_manuscript.py)
+    assert "DOCX" in window.welcome.import_button.toolTip()
     assert not window.sources.isVisible()  # empty panels are put away around the welcome page
 
 
