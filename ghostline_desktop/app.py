@@ -4,15 +4,22 @@ This is the only module that constructs services and wires them to the window. T
 appears immediately in a "Starting database…" state; the database is prepared on the service
 loop (``asyncio.to_thread`` there, never on the GUI thread) while the GUI stays responsive.
 
+A polite kill is a quit: SIGTERM, SIGHUP, SIGINT (``ui/quit_signals.py``) and the desktop
+session ending (``commitDataRequest``) take the File ▸ Quit path with nobody to ask — the
+editor's working text is flushed (a conflict keeps both texts), jobs are cancelled, the
+embedded server stops.
+
 Env hooks: ``GHOSTLINE_TIMING=1`` prints ``TIMING window_shown_ms=…`` and
 ``TIMING project_loaded_ms=…`` (from process start); ``GHOSTLINE_AUTOQUIT_AFTER_LOAD=1`` quits
-cleanly once the start-up project has loaded (e2e tests, start-up benchmark).
+cleanly once the start-up project has loaded, printing ``PROJECT_LOADED <id> <title>`` and
+``EDITOR_TEXT <json>`` (the text the editor shows) first (e2e tests, start-up benchmark).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import logging.handlers
 import os
@@ -23,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import psutil
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ghostline_desktop.config import APP_NAME, Settings, load_settings, save_settings
@@ -32,6 +40,7 @@ from ghostline_desktop.runtime.registry import TaskRegistry
 from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.main_window import MainWindow
+from ghostline_desktop.ui.quit_signals import QuitSignals
 
 if TYPE_CHECKING:
     import concurrent.futures
@@ -138,6 +147,8 @@ class GhostlineApp(QObject):
         self.window = MainWindow(settings, persist_layout=persist)
         self._first_project_reported = False
         self._starting = False
+        self._quitting = False
+        self.quit_signals: QuitSignals | None = None
         self.window.settingsChanged.connect(self._settings_changed)
         self.window.retryRequested.connect(self.retry)
         self.window.projectOpened.connect(self._project_opened)
@@ -271,9 +282,37 @@ class GhostlineApp(QObject):
         if os.environ.get("GHOSTLINE_AUTOQUIT_AFTER_LOAD") == "1":
             title = self.window.project.title if self.window.project else "?"
             print(f"PROJECT_LOADED {project_id} {title}", flush=True)
+            if self.window.editor.shown is not None:
+                print(f"EDITOR_TEXT {json.dumps(self.window.editor.text.toPlainText())}", flush=True)
             QTimer.singleShot(0, self.window.close)
 
     # -- stop -----------------------------------------------------------------------------------
+    def install_quit_signals(self, app: QGuiApplication) -> None:
+        """SIGTERM/SIGHUP/SIGINT and the end of the desktop session quit like File ▸ Quit."""
+        if self.quit_signals is None:
+            self.quit_signals = QuitSignals(self)
+            self.quit_signals.received.connect(lambda signum: self.quit_politely(f"signal {signum}"))
+        app.commitDataRequest.connect(self.session_ending)
+
+    def session_ending(self, _manager: object = None) -> None:
+        """``commitDataRequest``: the author is logging out or shutting down."""
+        self.quit_politely("the desktop session is ending")
+
+    def quit_politely(self, reason: str) -> None:
+        """File ▸ Quit with nobody to ask: the editor keeps both texts of a conflict and rescues
+        text it cannot save to a file; running jobs are cancelled by :meth:`shutdown`. Runs on the
+        GUI thread from the Qt loop; the only wait is the editor's bounded final save."""
+        if self._quitting:
+            return
+        self._quitting = True
+        log.info("Quitting: %s", reason)
+        self.window.confirm_quit = False
+        self.window.editor.unattended = True
+        self.window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()  # also leaves a modal dialog's nested loop
+
     def shutdown(self) -> None:
         """Cancel work, dispose services, stop the loop and the embedded server, save settings."""
         if self._bringup is not None and not self._bringup.done():
@@ -335,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     ctl = GhostlineApp(settings)
+    ctl.install_quit_signals(app)
     ctl.window.show()
     QTimer.singleShot(0, lambda: timing("window_shown"))  # after the first paint pass
     closed = asyncio.Event()

@@ -92,6 +92,7 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         self._setting_text = False
         self._edits = 0  # keystroke counter: tells a reload whether the author typed meanwhile
         self.conflicts: dict[uuid.UUID, Conflict] = {}
+        self._states: dict[uuid.UUID, StateReport] = {}  # the session's last word on each chapter
         self._asking = False  # a conflict dialog is open
         self._asked: set[uuid.UUID] = set()  # conflicts already put to the author once
         self.closing = False
@@ -279,6 +280,7 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         self._show_status(details.status)
         self.stack.setCurrentWidget(self.text)
         self.text.setReadOnly(False)
+        self._show_report(self._states.get(opened.chapter_id) or StateReport(opened.chapter_id, SaveState.CLEAN))
         self.footer.set_chapter_words(details.word_count)  # stored count, same counter; confirmed below
         self.footer.count_now(self.text.toPlainText)
         self.footer.set_revision("")
@@ -363,6 +365,7 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
     def _on_state(self, report: StateReport) -> None:
         """The session's news about one chapter (queued from the service loop)."""
         chapter_id = report.chapter_id
+        self._states[chapter_id] = report
         if report.state is SaveState.CONFLICT and report.conflict is not None:
             self.conflicts[chapter_id] = report.conflict
         else:

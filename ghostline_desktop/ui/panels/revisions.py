@@ -20,7 +20,7 @@ import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -239,8 +239,8 @@ class RevisionHistory(QWidget):
             if item is not None and item.data(COL_NUMBER, NUMBER_ROLE) == number:
                 if not add:
                     self.tree.clearSelection()
+                self.tree.setCurrentItem(item, 0, QItemSelectionModel.SelectionFlag.NoUpdate)
                 item.setSelected(True)
-                self.tree.setCurrentItem(item)
 
     def _selection_changed(self) -> None:
         chosen = self.selected()
