@@ -33,9 +33,9 @@ os.environ.pop("OPENAI_BASE_URL", None)
 from ghostline_desktop.db import migrate  # noqa: E402
 from ghostline_desktop.db.database import Database  # noqa: E402
 from ghostline_desktop.db.embedded import EmbeddedServer  # noqa: E402
+from ghostline_desktop.runtime.loop import ServiceLoop  # noqa: E402
 from ghostline_desktop.services.container import Services  # noqa: E402
 from ghostline_desktop.services.dto import UserInfo  # noqa: E402
-from ghostline_desktop.runtime.loop import ServiceLoop  # noqa: E402
 from ghostline_desktop.storage.local import LocalStore  # noqa: E402
 
 T = TypeVar("T")

@@ -388,11 +388,19 @@ class IngestionService:
                     break
                 await ctx.progress(done / max(1, done + left), f"{done:,} of {done + left:,} passages", force=True)
                 vectors = await embedder.embed([r.content for r in rows])
+                table = cast(Table, ContentChunk.__table__)
                 async with self.db.session(durable=False) as s:
+                    # Core executemany, not the ORM's bulk update: chunks deleted meanwhile (a
+                    # source or project removed) simply match no row instead of failing the job.
                     await s.execute(
-                        update(ContentChunk),
+                        update(table)
+                        .where(table.c.id == bindparam("cid"))
+                        .values(
+                            embedding=bindparam("vec", type_=table.c.embedding.type),
+                            embedding_model=bindparam("model"),
+                        ),
                         [
-                            {"id": r.id, "embedding": pad(v, EMBEDDING_DIMENSIONS), "embedding_model": embedder.name}
+                            {"cid": r.id, "vec": pad(v, EMBEDDING_DIMENSIONS), "model": embedder.name}
                             for r, v in zip(rows, vectors, strict=True)
                         ],
                     )

@@ -25,6 +25,8 @@ from ghostline_desktop.services.vector_index import vector_expr
 # holding every query word; a small k plus a bonus for all-words matches put key-word queries in
 # the top 3 44 times of 46 (was 33) without costing paraphrases (29 of 46 in the top 10, was 23).
 RRF_K = 5
+EF_SEARCH = 400
+TEXT_CANDIDATE_CAP = 1000
 TEXT_WEIGHT = 1.0
 ALL_WORDS_BONUS = 2.0
 CANDIDATES = 60
@@ -44,16 +46,26 @@ WITH tsq AS (
         WHERE c.embedding_model = :model AND c.project_id = :pid
         ORDER BY d LIMIT :k
     ) v
-), txt AS (
-    SELECT id, every, row_number() OVER (ORDER BY every DESC, near DESC, rank DESC) AS r FROM (
-        SELECT c.id,
-               c.search_vector @@ tsq.a AS every,
-               ts_rank_cd(c.search_vector, tsq.a) AS near,
-               ts_rank(c.search_vector, to_tsquery('english', tsq.t), 1) AS rank
+), every_hit AS (
+    SELECT c.id, ts_rank_cd(c.search_vector, tsq.a) AS score
+    FROM content_chunks c, tsq
+    WHERE numnode(tsq.a) > 0 AND c.project_id = :pid AND c.search_vector @@ tsq.a
+    ORDER BY score DESC LIMIT :k
+), some_hit AS (
+    -- Chunks holding only some of the words: common words can match most of a library, so
+    -- only the first :cap of them are ranked (they rank below every all-words match anyway).
+    SELECT id, ts_rank(sv, orq, 1) AS score FROM (
+        SELECT c.id, c.search_vector AS sv, to_tsquery('english', tsq.t) AS orq
         FROM content_chunks c, tsq
         WHERE tsq.t <> '' AND c.project_id = :pid AND c.search_vector @@ to_tsquery('english', tsq.t)
-        ORDER BY every DESC, near DESC, rank DESC LIMIT :k
-    ) t
+        LIMIT :cap
+    ) s ORDER BY score DESC LIMIT :k
+), txt AS (
+    SELECT id, every, row_number() OVER (ORDER BY every DESC, score DESC) AS r FROM (
+        SELECT id, true AS every, score FROM every_hit
+        UNION ALL
+        SELECT id, false, score FROM some_hit WHERE id NOT IN (SELECT id FROM every_hit)
+    ) u ORDER BY every DESC, score DESC LIMIT :k
 ), fused AS (
     SELECT id, sum(w / ({k} + r)) AS score
     FROM (SELECT id, r, 1.0 AS w FROM vec
@@ -105,7 +117,8 @@ class SearchService:
             # Filtered HNSW scans: keep walking the graph until enough rows of this project
             # pass the filter (pgvector >= 0.8), instead of returning too few.
             await s.execute(text("SET LOCAL hnsw.iterative_scan = relaxed_order"))
-            await s.execute(text("SET LOCAL hnsw.ef_search = 100"))
+            # 400: recall@10 0.96 against exact search over 100k chunks for ~2.5 ms (100 gave 0.86).
+            await s.execute(text(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}"))
             rows = (
                 await s.execute(
                     text(_sql(embedder.dimensions, *self.tuning)),
@@ -116,6 +129,7 @@ class SearchService:
                         "pid": project_id,
                         "k": max(CANDIDATES, limit * 3),
                         "limit": limit,
+                        "cap": TEXT_CANDIDATE_CAP,
                     },
                 )
             ).all()

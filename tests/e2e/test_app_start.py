@@ -16,8 +16,8 @@ import pytest
 from ghostline_desktop.config import Settings, save_settings
 from ghostline_desktop.db.bootstrap import prepare_database
 from ghostline_desktop.db.database import Database
-from ghostline_desktop.services.container import Services
 from ghostline_desktop.runtime.loop import ServiceLoop
+from ghostline_desktop.services.container import Services
 from ghostline_desktop.storage.local import LocalStore
 
 REPO = Path(__file__).resolve().parents[2]
