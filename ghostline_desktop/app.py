@@ -252,6 +252,9 @@ class GhostlineApp(QObject):
 
     def _settings_changed(self, settings: Settings) -> None:
         self.settings = settings
+        if self.services is not None and self.service_loop.running:
+            fut = self.service_loop.submit(self.services.apply_settings(settings))
+            self.registry.add(fut, "app.apply_settings")
         if not self.persist:
             return
         try:

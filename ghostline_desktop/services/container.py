@@ -29,6 +29,17 @@ if TYPE_CHECKING:
     from ghostline_desktop.ai.provider import Provider
 
 
+def ai_for_settings(settings: Settings) -> tuple[Provider | None, Embedder | None]:
+    """The configured provider and its embedder, or (None, None) to work offline (the
+    ingestion service then uses the local embedder)."""
+    provider = provider_from_settings(settings.ai)
+    if provider is None:
+        return None, None
+    from ghostline_desktop.ai.embedders import ProviderEmbedder
+
+    return provider, ProviderEmbedder(provider, model=settings.ai.embedding_model)
+
+
 @dataclass
 class Services:
     db: Database
@@ -96,12 +107,7 @@ class Services:
     def for_settings(cls, settings: Settings, db: Database, store: LocalStore, bus: EventBus | None = None) -> Services:
         """Services as the app and the CLI run them: the provider (if one is configured) embeds
         and transcribes, otherwise the local embedder does."""
-        provider = provider_from_settings(settings.ai)
-        embedder = None
-        if provider is not None:
-            from ghostline_desktop.ai.embedders import ProviderEmbedder
-
-            embedder = ProviderEmbedder(provider, model=settings.ai.embedding_model)
+        provider, embedder = ai_for_settings(settings)
         return cls.build(
             db,
             store,
@@ -111,6 +117,13 @@ class Services:
             max_import_bytes=settings.max_import_bytes,
             checkpoint_after_minutes=settings.checkpoint_after_minutes,
         )
+
+    async def apply_settings(self, settings: Settings) -> None:
+        """Preferences changed the AI provider: new imports, transcriptions and searches use it.
+        (On the service loop: reading the key from the keyring may block.)"""
+        provider, embedder = ai_for_settings(settings)
+        self.ingestion.configure(embedder=embedder, provider=provider)
+        self.ingestion.max_file_bytes = settings.max_import_bytes
 
     async def start_background(self) -> None:
         """After the database is ready: fail what a dead app left running, resume safe imports."""

@@ -450,3 +450,20 @@ def test_with_a_provider_audio_is_transcribed_and_chunks_use_provider_embeddings
         assert {h.source_id for h in hits} >= {audio.id}
     finally:
         run(svc.close())
+
+
+def test_changing_the_provider_in_preferences_switches_the_embedder(
+    services: Services, run: Run, tmp_path: Path, openai_server: Any
+) -> None:
+    from ghostline_desktop.config import AISettings, Settings
+
+    online = Settings(data_dir=tmp_path, config_dir=tmp_path,
+                      ai=AISettings(base_url=openai_server.base_url, api_key="sk-test"), max_import_mb=7)
+    run(services.apply_settings(online))
+    try:
+        assert services.ingestion.embedder.name == "provider/text-embedding-3-small"
+        assert services.ingestion.provider is not None and services.ingestion.max_file_bytes == 7 * 1024 * 1024
+        assert "AI provider" in services.search.embedder_label()
+    finally:
+        run(services.apply_settings(Settings(data_dir=tmp_path, config_dir=tmp_path)))
+    assert services.ingestion.embedder.name.startswith("local/") and services.ingestion.provider is None
