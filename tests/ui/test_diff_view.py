@@ -17,7 +17,8 @@ from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.dialogs.revision_diff import RevisionDiffDialog, open_revision_diff, summary_text
-from ghostline_desktop.ui.widgets.diff_render import DARK_COLORS, LIGHT_COLORS, highlighted_spans
+from ghostline_desktop.ui.widgets.diff_document import highlighted_spans
+from ghostline_desktop.ui.widgets.diff_render import DARK_COLORS, LIGHT_COLORS
 from ghostline_desktop.ui.widgets.diff_view import DiffMode
 from tests.ui.conftest import WAIT_MS, DialogRecorder
 

@@ -101,6 +101,8 @@ class RevisionDiffDialog(QDialog):
 
         self.heading = role_label("", "heading", self)
         self.view = DiffView(self)
+        self.label_a = role_label("", "hint", self, wrap=False)
+        self.label_b = role_label("", "hint", self, wrap=False)
         self.combo_a = QComboBox(self)
         self.combo_a.setObjectName("revisionA")
         self.combo_b = QComboBox(self)
@@ -127,8 +129,6 @@ class RevisionDiffDialog(QDialog):
 
         self.summary = role_label("", "hint", self, wrap=False)
         self.summary.setObjectName("diffSummary")
-        self.label_a = role_label("", "hint", self, wrap=False)
-        self.label_b = role_label("", "hint", self, wrap=False)
         columns = QHBoxLayout()
         columns.addWidget(self.label_a, 1)
         columns.addWidget(self.label_b, 1)
@@ -147,6 +147,8 @@ class RevisionDiffDialog(QDialog):
         nav.addWidget(self.change_label, 1)
         nav.addWidget(self.take_a_button)
         nav.addWidget(self.take_b_button)
+        for button in (self.prev_button, self.next_button, self.take_a_button, self.take_b_button):
+            button.setAutoDefault(False)  # Enter in the dialog takes no change by accident
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
 
@@ -184,8 +186,26 @@ class RevisionDiffDialog(QDialog):
         button.setText(text)
         button.setCheckable(True)
         button.setAutoRaise(True)
-        button.toggled.connect(lambda on: self.view.set_mode(mode) if on else None)
+        button.toggled.connect(lambda on: self._set_mode(mode) if on else None)
         return button
+
+    def _set_mode(self, mode: DiffMode) -> None:
+        self.view.set_mode(mode)
+        self._update_side_labels()
+
+    def _update_side_labels(self) -> None:
+        """Side by side: a heading over each column; inline: one line saying how to read it."""
+        if self.compared is None:
+            self.label_a.setText("")
+            self.label_b.setText("")
+            return
+        a, b = self._side_label(self.compared.a.revision_number), self._side_label(self.compared.b.revision_number)
+        if self.view.mode is DiffMode.INLINE:
+            self.label_a.setText(self.tr("{0} → {1}: removed text struck through, added text in green").format(a, b))
+            self.label_b.setText("")
+        else:
+            self.label_a.setText(a)
+            self.label_b.setText(b)
 
     def _action(self, text: str, keys: list[str], slot: Any) -> QAction:
         act = QAction(text, self)
@@ -268,8 +288,7 @@ class RevisionDiffDialog(QDialog):
             return  # the author picked another pair meanwhile
         self.compared = result
         self.summary.setText(summary_text(result.diff.summary))
-        self.label_a.setText(self._side_label(result.a.revision_number))
-        self.label_b.setText(self._side_label(result.b.revision_number))
+        self._update_side_labels()
         self.view.set_diff(result.a.content, result.b.content, result.diff)
         if result.diff.changes:
             self.view.go_to(0)

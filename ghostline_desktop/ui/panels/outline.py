@@ -155,7 +155,10 @@ class OutlinePanel(OutlineStore, PanelDock):
 
     def _toolbar(self, body: QWidget) -> QHBoxLayout:
         self.add_button = QToolButton(body)
-        self.add_button.setText(self.tr("Add"))
+        self.add_button.setObjectName("outlineAdd")
+        self.add_button.setText(self.tr("Add ▾"))
+        # The style's own arrow sits on the text in a narrow button; the label carries one.
+        self.add_button.setStyleSheet("QToolButton#outlineAdd::menu-indicator { image: none; width: 0px; }")
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         add_menu = QMenu(self.add_button)
         self.add_part_action = add_menu.addAction(self.tr("Part"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QDropEvent, QKeyEvent, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import QDropEvent, QKeyEvent, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -63,7 +63,7 @@ class OutlineDelegate(QStyledItemDelegate):
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette: QPalette = opt.palette
         ink = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        muted = QColor(ink) if selected else palette.color(QPalette.ColorRole.PlaceholderText)
+        muted = palette.color(QPalette.ColorRole.PlaceholderText)
         title = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
         painter.save()
         painter.setFont(opt.font)

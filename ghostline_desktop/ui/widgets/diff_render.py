@@ -1,47 +1,25 @@
-"""Turn a ``core.diff.TextDiff`` into QTextDocuments: side by side (a two-column table) and inline.
+"""What a revision diff shows, before any Qt: a ``core.diff.TextDiff`` as rows of
+segments (side by side) or one run of segments (inline), each marked insert, delete,
+move or note, plus the light and dark colours the marks are drawn in.
 
-Why a table for side by side: each operation is one row, so a paragraph and its edited
-version sit next to each other whatever their lengths, and one scroll bar moves both
-sides — two synchronised editors drift apart as soon as one side wraps differently.
-
-Highlights are character formats set while the text is inserted (not painted on top),
-so tests can read them back from the document, and they survive copy and print. Colours
-come in a light and a dark set, tints a reader can read black or white text on (see
-:func:`palette_for`). Each change's document ranges are recorded for next/previous.
+Side by side is one row per operation, so a paragraph and its edited version sit next
+to each other whatever their lengths; long stretches are cut into rows at paragraph
+breaks, and long unchanged stretches are folded. ``diff_document.py`` turns these into
+QTextDocuments.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
-    QTextBlockFormat,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-    QTextFrameFormat,
-    QTextLength,
-    QTextTableCellFormat,
-    QTextTableFormat,
-)
-
 from ghostline_desktop.core.diff import DiffOp, OpKind, TextDiff, WordOp
 
-#: Space below each paragraph (px): blank lines in the text stay, this only adds air.
-PARAGRAPH_GAP = 4.0
 #: An unchanged stretch longer than this many characters is shown folded (start … end).
 FOLD_CHARS = 1_600
 FOLD_KEEP = 500
 #: Rows are cut at a paragraph break past this many characters (each row is laid out whole).
 SPLIT_CHARS = 2_000
-_LEADING_BLANK = re.compile(r"^\s*\n")
-_TRAILING_BLANK = re.compile(r"\n\s*$")
 
 
 class Mark(StrEnum):
@@ -83,7 +61,7 @@ LIGHT_COLORS = DiffColors(
     note="#7b776f",
     empty_cell="#f4f3ef",
     rule="#dcd9d2",
-    current="#3f6f93",
+    current="#ffe08a",  # amber: the change next/previous landed on, apart from red/green/blue
 )
 DARK_COLORS = DiffColors(
     insert="#1e3326",
@@ -95,7 +73,7 @@ DARK_COLORS = DiffColors(
     note="#9a978f",
     empty_cell="#222326",
     rule="#3b3c42",
-    current="#8ab8dc",
+    current="#6b5714",
 )
 
 
@@ -118,13 +96,6 @@ class Row:
     right: list[Segment] = field(default_factory=list)
     left_tint: Mark = Mark.PLAIN
     right_tint: Mark = Mark.PLAIN
-
-
-@dataclass
-class Rendered:
-    document: QTextDocument
-    #: change id → document ranges (start, end) that show it, in document order.
-    ranges: dict[int, list[tuple[int, int]]]
 
 
 # -- building segments from operations -------------------------------------------------------------
@@ -239,10 +210,10 @@ def _moved_down(diff: TextDiff) -> set[int]:
 def _move_note(op: DiffOp, moved_down: set[int], *, here: bool) -> Segment:
     number = (op.change_id or 0) + 1
     if here:
-        arrow = "⤵" if op.move_id in moved_down else "⤴"
+        arrow = "↓" if op.move_id in moved_down else "↑"
         where = "from above" if op.move_id in moved_down else "from below"
         return Segment(f"{arrow} Paragraph moved here {where} (change {number})", Mark.NOTE, op.change_id)
-    arrow = "⤵" if op.move_id in moved_down else "⤴"
+    arrow = "↓" if op.move_id in moved_down else "↑"
     where = "further down" if op.move_id in moved_down else "further up"
     return Segment(f"{arrow} This paragraph moved {where} (change {number})", Mark.NOTE, op.change_id)
 
@@ -342,193 +313,5 @@ def _inline_words(a: str, words: tuple[WordOp, ...], move_change: int | None) ->
     return out
 
 
-# -- documents ----------------------------------------------------------------------------------------------
-
-
 def _visible(segments: list[Segment]) -> bool:
     return any(s.text.strip() or s.mark not in (Mark.PLAIN, Mark.NOTE) for s in segments)
-
-
-def _trim(segments: list[Segment]) -> list[Segment]:
-    """Drop the blank lines at a cell's edges (the row already separates paragraphs).
-
-    Word-level changes and notes are never trimmed: a deleted blank line must still show."""
-    segs = [Segment(s.text, s.mark, s.change_id) for s in segments if s.text]
-    keep = (Mark.INSERT_WORD, Mark.DELETE_WORD, Mark.NOTE)
-    for seg in segs:
-        if seg.mark in keep:
-            break
-        seg.text = _LEADING_BLANK.sub("", seg.text)
-        if seg.text:
-            break
-    for seg in reversed(segs):
-        if seg.mark in keep:
-            break
-        seg.text = _TRAILING_BLANK.sub("", seg.text)
-        if seg.text:
-            break
-    return [s for s in segs if s.text]
-
-
-def char_format(mark: Mark, colors: DiffColors, base: QTextCharFormat) -> QTextCharFormat:
-    fmt = QTextCharFormat(base)
-    if mark is Mark.PLAIN:
-        return fmt
-    if mark is Mark.NOTE:
-        fmt.setForeground(QBrush(QColor(colors.note)))
-        fmt.setFontItalic(True)
-        fmt.setFontPointSize(max(8.0, base.font().pointSizeF() * 0.85))
-        return fmt
-    background = {
-        Mark.INSERT: colors.insert,
-        Mark.DELETE: colors.delete,
-        Mark.INSERT_WORD: colors.insert_word,
-        Mark.DELETE_WORD: colors.delete_word,
-        Mark.MOVE: colors.move,
-    }[mark]
-    fmt.setBackground(QBrush(QColor(background)))
-    if mark in (Mark.DELETE, Mark.DELETE_WORD):
-        fmt.setFontStrikeOut(True)
-    return fmt
-
-
-def visible_text(seg: Segment) -> str:
-    """A highlighted change made only of line breaks would be invisible: show a pilcrow."""
-    changed = seg.mark in (Mark.INSERT_WORD, Mark.DELETE_WORD, Mark.INSERT, Mark.DELETE)
-    if changed and "\n" in seg.text and not seg.text.strip():
-        return "¶" + seg.text
-    return seg.text
-
-
-class _Writer:
-    def __init__(self, doc: QTextDocument, colors: DiffColors) -> None:
-        self.doc = doc
-        self.colors = colors
-        self.base = QTextCharFormat()
-        self.base.setFont(doc.defaultFont())
-        self.ranges: dict[int, list[tuple[int, int]]] = {}
-
-    def write(self, cursor: QTextCursor, segments: list[Segment]) -> None:
-        for seg in segments:
-            text = visible_text(seg)
-            if not text:
-                continue
-            start = cursor.position()
-            cursor.insertText(text, char_format(seg.mark, self.colors, self.base))
-            if seg.change_id is not None:
-                spans = self.ranges.setdefault(seg.change_id, [])
-                if spans and spans[-1][1] == start:
-                    spans[-1] = (spans[-1][0], cursor.position())
-                else:
-                    spans.append((start, cursor.position()))
-
-
-def _new_document(font: QFont) -> QTextDocument:
-    doc = QTextDocument()
-    doc.setDefaultFont(font)
-    doc.setDocumentMargin(10)
-    doc.setUndoRedoEnabled(False)
-    return doc
-
-
-def _block_format() -> QTextBlockFormat:
-    fmt = QTextBlockFormat()
-    fmt.setBottomMargin(PARAGRAPH_GAP)
-    return fmt
-
-
-def build_side_by_side(a: str, diff: TextDiff, font: QFont, colors: DiffColors) -> Rendered:
-    doc = _new_document(font)
-    rows = side_by_side_rows(a, diff)
-    writer = _Writer(doc, colors)
-    cursor = QTextCursor(doc)
-    cursor.setBlockFormat(_block_format())
-    if not rows:
-        return Rendered(doc, {})
-    table_format = QTextTableFormat()
-    table_format.setBorder(0)
-    table_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_None)
-    table_format.setCellSpacing(0)
-    table_format.setCellPadding(6)
-    table_format.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
-    half = QTextLength(QTextLength.Type.PercentageLength, 50)
-    table_format.setColumnWidthConstraints([half, half])
-    # One small table per row, not one big table: Qt lays a table out whole, and a long
-    # chapter in one table froze the window for half a second; separate tables are laid
-    # out lazily, as the author scrolls.
-    for row in rows:
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        table = cursor.insertTable(1, 2, table_format)
-        for column, (segments, tint) in enumerate(((row.left, row.left_tint), (row.right, row.right_tint))):
-            cell = table.cellAt(0, column)
-            cell_format = cell.format().toTableCellFormat()
-            _tint_cell(cell_format, tint, not segments, colors, column == 0)
-            cell.setFormat(cell_format)
-            cell_cursor = cell.firstCursorPosition()
-            cell_cursor.setBlockFormat(_block_format())
-            writer.write(cell_cursor, _trim(segments))
-    _flatten_separators(doc)
-    return Rendered(doc, writer.ranges)
-
-
-def _flatten_separators(doc: QTextDocument) -> None:
-    """Qt keeps an empty paragraph between two tables; make it a hairline, not a blank line."""
-    fmt = QTextBlockFormat()
-    fmt.setLineHeight(1, QTextBlockFormat.LineHeightTypes.FixedHeight.value)
-    fmt.setTopMargin(0)
-    fmt.setBottomMargin(0)
-    tiny = QTextCharFormat()
-    tiny.setFontPointSize(1)
-    it = doc.rootFrame().begin()
-    while not it.atEnd():
-        block = it.currentBlock()
-        if block.isValid():
-            cursor = QTextCursor(block)
-            cursor.setBlockFormat(fmt)
-            cursor.setBlockCharFormat(tiny)
-        it += 1
-
-
-def _tint_cell(fmt: QTextTableCellFormat, tint: Mark, empty: bool, colors: DiffColors, left: bool) -> None:
-    background = {Mark.INSERT: colors.insert, Mark.DELETE: colors.delete, Mark.MOVE: colors.move}.get(tint)
-    if empty:
-        background = colors.empty_cell
-    if background is not None:
-        fmt.setBackground(QBrush(QColor(background)))
-    if left:  # a thin rule between the two revisions
-        fmt.setRightBorder(1)
-        fmt.setRightBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-        fmt.setRightBorderBrush(QBrush(QColor(colors.rule)))
-    fmt.setLeftPadding(10)
-    fmt.setRightPadding(10)
-
-
-def build_inline(a: str, diff: TextDiff, font: QFont, colors: DiffColors) -> Rendered:
-    doc = _new_document(font)
-    writer = _Writer(doc, colors)
-    cursor = QTextCursor(doc)
-    cursor.setBlockFormat(_block_format())
-    segments = inline_segments(a, diff)
-    while segments and not segments[0].text.strip() and segments[0].mark is Mark.PLAIN:
-        segments.pop(0)
-    writer.write(cursor, segments)
-    return Rendered(doc, writer.ranges)
-
-
-def highlighted_spans(doc: QTextDocument) -> list[tuple[str, str, bool]]:
-    """(text, background #rrggbb, struck out) of every highlighted fragment, in order.
-
-    For tests and accessibility checks: reads the formats back from the document.
-    """
-    out: list[tuple[str, str, bool]] = []
-    block = doc.begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            frag = it.fragment()
-            fmt = frag.charFormat()
-            if frag.isValid() and fmt.background().style() != Qt.BrushStyle.NoBrush:
-                out.append((frag.text(), fmt.background().color().name(), fmt.fontStrikeOut()))
-            it += 1
-        block = block.next()
-    return out

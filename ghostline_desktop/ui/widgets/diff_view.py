@@ -16,13 +16,8 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTextEdit, QVBoxLayout, QW
 
 from ghostline_desktop.core.diff import Change, OpKind, TextDiff
 from ghostline_desktop.ui.theme import EDITOR_POINT_SIZE, editor_font
-from ghostline_desktop.ui.widgets.diff_render import (
-    DiffColors,
-    Rendered,
-    build_inline,
-    build_side_by_side,
-    palette_for,
-)
+from ghostline_desktop.ui.widgets.diff_document import Rendered, build_inline, build_side_by_side
+from ghostline_desktop.ui.widgets.diff_render import DiffColors, palette_for
 
 #: The diff is read in a narrower column than the editor's page: a size smaller reads better.
 DIFF_POINT_SIZE = EDITOR_POINT_SIZE - 2
@@ -202,10 +197,8 @@ class DiffView(QWidget):
             return
         ranges = self.change_ranges(change.id)
         selections = []
-        fmt = QTextCharFormat()
-        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-        fmt.setUnderlineColor(QColor(self.colors().current))
-        fmt.setFontUnderline(True)
+        fmt = QTextCharFormat()  # drawn over the change's own tint; strike-through stays
+        fmt.setBackground(QColor(self.colors().current))
         doc = edit.document()
         for start, end in ranges:
             sel = QTextEdit.ExtraSelection()
