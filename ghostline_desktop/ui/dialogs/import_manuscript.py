@@ -90,6 +90,7 @@ class ImportManuscriptDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)  # the titles get the room, not the numbers
         self.text_view = QPlainTextEdit(self)
         self.text_view.setObjectName("importChapterText")
         self.text_view.setReadOnly(True)
