@@ -270,3 +270,19 @@ def test_versions_view_restore_and_ai_draft(
     qtbot.waitUntil(lambda: any(v.id == ai.id for v in panel.versions.versions), timeout=WAIT_MS)
     assert panel.outline.version == 3 and _titles(panel) == ["Arrival", "The Inn", "Departure"]
     assert "2 drafts" in panel.versions.toggle.text()
+
+
+def test_closing_the_window_saves_a_pending_edit(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Run
+) -> None:
+    from PySide6.QtGui import QCloseEvent
+
+    project = _project(services, user, run, BOOK)
+    open_and_wait(window, project.id, qtbot)
+    panel = window.outline
+    _select(panel, "Departure")
+    panel.editing.rename(panel.tree.current_uid() or 0, "Farewell")
+    assert panel._dirty and panel._save_timer.isActive()  # the debounced save has not run yet
+    panel.eventFilter(window, QCloseEvent())  # what the window's close sends the panel first
+    assert not panel._dirty
+    assert _saved(services, run, project.id) == ["Arrival", "The Inn", "Farewell"]
