@@ -93,6 +93,12 @@ def render_screenshot(
         await _idle()
         await asyncio.sleep(settle_s)  # let layouts, deferred paints and job progress settle
         app.processEvents()
+        if os.environ.get("GHOSTLINE_DEBUG_MINSIZE") == "1":  # which widget widens the window
+            from PySide6.QtWidgets import QWidget
+
+            for w in win.findChildren(QWidget):
+                if w.isVisible() and w.minimumSizeHint().width() > 250:
+                    print("MINSIZE", type(w).__name__, w.objectName(), w.minimumSizeHint().width(), flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not win.grab().save(str(out), "PNG"):
             raise GhostlineError(f"Could not write the screenshot to {out}.")
