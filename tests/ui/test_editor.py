@@ -21,6 +21,7 @@ from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.ui.main_window import MainWindow
 from ghostline_desktop.ui.panels.editor import AUTOSAVE_MAX_MS, EditorPanel
+from ghostline_desktop.ui.panels.revisions import COL_ORIGIN
 from tests.ui.conftest import WAIT_MS, open_and_wait
 
 Run = Callable[[Any], Any]
@@ -106,7 +107,7 @@ def test_typing_autosaves_the_working_text_in_place(
     assert run(services.chapters.get(chapter.id)).content == final
     # The history beside the editor shows it the same way.
     qtbot.waitUntil(lambda: [r.sealed for r in editor.history.rows] == [False, True], timeout=WAIT_MS)
-    assert history_cell(editor, 0, 2) == "Working text"
+    assert history_cell(editor, 0, COL_ORIGIN) == "Working text"
     assert editor.footer.revision_label.text() == "Revision 1 + working text"
     # Undo comes from the document.
     editor.undo()
@@ -302,7 +303,7 @@ def test_another_writers_text_replaces_an_unchanged_editor(
     qtbot.waitUntil(lambda: window.editor.text.toPlainText() == "The AI's draft.", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: bool(window.editor.history.rows), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.editor.history.rows[0].source == "AI_DRAFT", timeout=WAIT_MS)
-    assert history_cell(window.editor, 0, 2) == "AI draft"
+    assert history_cell(window.editor, 0, COL_ORIGIN) == "AI draft"
     # Typing on goes on top of it without a conflict.
     type_at_end(window.editor, qtbot, " Edited.")
     window.editor.save_now()

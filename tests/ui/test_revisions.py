@@ -14,10 +14,9 @@ from ghostline_desktop.services.dto import UserInfo
 from ghostline_desktop.ui.main_window import MainWindow
 from ghostline_desktop.ui.panels.revisions import (
     COL_CHANGE,
-    COL_NOTE,
-    COL_NUMBER,
     COL_ORIGIN,
     COL_VOICE,
+    COL_WHEN,
     COL_WORDS,
     RevisionHistory,
 )
@@ -47,16 +46,23 @@ def test_history_rows_show_each_revision(
     wait_loaded(window, chapter.id, qtbot)
     editor = window.editor
     _wait_rows(editor.history, qtbot, 4)
-    rows = [
-        [history_cell(editor, r, c) for c in (COL_NUMBER, COL_ORIGIN, COL_WORDS, COL_CHANGE, COL_VOICE, COL_NOTE)]
-        for r in range(4)
-    ]
+    rows = [[history_cell(editor, r, c) for c in (COL_ORIGIN, COL_WORDS, COL_CHANGE, COL_VOICE)] for r in range(4)]
     assert rows == [
-        ["", "Working text", "6", "+1", "—", ""],
-        ["3", "Author", "5", "+1 −1", "—", "Cut the two"],
-        ["2", "AI draft", "5", "+2", "—", ""],
-        ["1", "Author", "3", "+3", "—", ""],
+        ["Working text", "6", "+1", "—"],
+        ["Author", "5", "+1 −1", "—"],
+        ["AI draft", "5", "+2", "—"],
+        ["Author", "3", "+3", "—"],
     ]
+    assert history_cell(editor, 0, COL_WHEN) == "just now"
+    tree = editor.history.tree
+    assert [tree.topLevelItem(r).toolTip(COL_WHEN).split(" · ")[0] for r in range(4)] == [  # type: ignore[union-attr]
+        "Working text",
+        "Revision 3",
+        "Revision 2",
+        "Revision 1",
+    ]
+    # A note is a full-width line under its revision.
+    assert [editor.history.note_line(n) for n in (4, 3, 2, 1)] == ["", "“Cut the two”", "", ""]
     assert editor.footer.revision_label.text() == "Revision 3 + working text"
     editor.history.select_revision(3)
     assert "Revision 3 · Author" in editor.history.detail.text() and "Note: Cut the two" in editor.history.detail.text()
@@ -141,7 +147,7 @@ def test_request_changes_stores_feedback_on_the_revision(
     qtbot.waitUntil(lambda: not history.feedback_box.isVisible(), timeout=WAIT_MS)
     stored = next(r for r in run(services.chapters.list_revisions(chapter.id)) if r.revision_number == 2)
     assert stored.user_feedback == "Less adverbs; keep the ending."
-    assert history_cell(window.editor, 2, COL_NOTE) == "changes requested"
+    assert history.note_line(2) == "changes requested"
     assert "Changes requested: Less adverbs; keep the ending." in history.detail.text()
     # Reopening the box shows it; clearing it clears the request.
     history.feedback_button.click()

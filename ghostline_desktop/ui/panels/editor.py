@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QShowEvent, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -61,7 +62,9 @@ AUTOSAVE_MAX_MS = 4000
 #: After a failed save (database unreachable), try again this often.
 RETRY_MS = 5000
 BOOK_REFRESH_MS = 800
-HISTORY_WIDTH = 440
+#: The history's share of the editor area when it first shows: enough for its columns, the rest
+#: is the page (the author can drag the splitter or hide the history).
+HISTORY_WIDTH = 380
 
 SAVED, SAVING, UNSAVED, CONFLICT, LOADING = "saved", "saving", "unsaved", "conflict", "loading"
 STATUSES = ("PLANNED", "DRAFT", "REVIEWING", "APPROVED")
@@ -106,9 +109,11 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         top = QHBoxLayout()
         self.chapter_combo = QComboBox(self)
         self.chapter_combo.setObjectName("chapterSelector")
-        self.chapter_combo.setMinimumWidth(240)
+        self.chapter_combo.setMinimumWidth(180)
         self.chapter_combo.setToolTip(self.tr("Choose a chapter"))
         self.new_chapter_button = QPushButton(self.tr("New Chapter…"), self)
+        # Fixed: laid out at its styled size hint, never squeezed into a clipped "ew Chapter".
+        self.new_chapter_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.status_combo = QComboBox(self)
         self.status_combo.setObjectName("chapterStatus")
         self.status_combo.setToolTip(self.tr("Where this chapter stands: planned → draft → reviewing → approved"))
@@ -157,17 +162,18 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         self.stack.addWidget(self.text)
         self.stack.addWidget(self.placeholder)
         page_layout.addWidget(self.stack, 1)
-        self.find_bar = FindBar(self.text, page)
-        page_layout.addWidget(self.find_bar)
-        self.note_bar = RevisionNoteBar(page)
-        page_layout.addWidget(self.note_bar)
         self.history = RevisionHistory(self.splitter)
         self.splitter.addWidget(page)
         self.splitter.addWidget(self.history)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
-        self.splitter.setSizes([900, HISTORY_WIDTH])
+        self._sized = False
         layout.addWidget(self.splitter, 1)
+        # Under both the page and the history: the bars need the editor's full width.
+        self.find_bar = FindBar(self.text, self)
+        layout.addWidget(self.find_bar)
+        self.note_bar = RevisionNoteBar(self)
+        layout.addWidget(self.note_bar)
         self.footer = WordFooter(self)
         self.word_label = self.footer.word_label  # the chapter's words (other panels' tests read it)
         layout.addWidget(self.footer)
@@ -242,6 +248,18 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         """Focus mode: only the text; the history comes back with the button's choice."""
         self.history.setVisible(not on and self.history_button.isChecked())
         self.history_button.setVisible(not on)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            # Once the real width is known (after this layout pass): QSplitter scales sizes given earlier.
+            self._sized = True
+            QTimer.singleShot(0, self._size_history)
+
+    def _size_history(self) -> None:
+        total = self.splitter.width()
+        history = min(HISTORY_WIDTH, total // 2)
+        self.splitter.setSizes([total - history, history])
 
     # -- one chapter ----------------------------------------------------------------------
     def open_chapter(self, chapter_id: uuid.UUID) -> None:
@@ -435,13 +453,16 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
             SAVED: self.tr("✓ Saved"),
             SAVING: self.tr("Saving…"),
             UNSAVED: self.tr("● Unsaved"),
-            CONFLICT: self.tr("⚠ Changed elsewhere — choose a text"),
+            CONFLICT: self.tr("⚠ Changed elsewhere"),
             LOADING: self.tr("Opening…"),
         }[state]
         if error:
-            text = self.tr("⚠ Not saved yet — retrying")
+            text = self.tr("⚠ Not saved — retrying")
         self.state_label.setText(text if visible else "")
-        self.state_label.setToolTip(error or "")
+        tip = error or ""
+        if state == CONFLICT and not tip:
+            tip = self.tr("This chapter changed elsewhere. Save Revision (Ctrl+S) shows both texts to choose from.")
+        self.state_label.setToolTip(tip)
         self.state_label.setProperty("state", state)
         self.state_label.style().unpolish(self.state_label)
         self.state_label.style().polish(self.state_label)

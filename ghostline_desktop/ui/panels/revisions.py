@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -36,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ghostline_desktop.services.dto import RevisionInfo
-from ghostline_desktop.ui.dialogs._common import humanize_time, role_label
+from ghostline_desktop.ui.dialogs._common import role_label
 from ghostline_desktop.ui.ops import CollectionOp, QueryOp
 
 if TYPE_CHECKING:
@@ -51,8 +53,18 @@ ORIGIN_LABELS = {
     "FORK": "New edition",
     "RESTORE": "Restore",
 }
-COLUMNS = ("#", "When", "Origin", "Words", "Change", "Voice", "Note")
-COL_NUMBER, COL_WHEN, COL_ORIGIN, COL_WORDS, COL_CHANGE, COL_VOICE, COL_NOTE = range(len(COLUMNS))
+# No number column: the side panel is narrow, and authors think in times and origins; the number is
+# in each row's tooltip and in the detail line of the selected revision.
+COLUMNS = ("When", "Origin", "Words", "±", "Voice")
+COLUMN_TIPS = (
+    "When it was saved",
+    "Who made it: the author, an AI draft or revision, an import, a restore",
+    "Words in this revision",
+    "Change against the previous revision: words added and removed",
+    "Similarity to the author's voice (once a voice profile exists)",
+)
+COL_WHEN, COL_ORIGIN, COL_WORDS, COL_CHANGE, COL_VOICE = range(len(COLUMNS))
+COL_KEY = COL_WHEN  # the column whose data holds the revision number
 NUMBER_ROLE = Qt.ItemDataRole.UserRole
 REFRESH_DELAY_MS = 400
 
@@ -69,6 +81,25 @@ def change_label(info: RevisionInfo) -> str:
     if info.words_removed:
         parts.append(f"−{info.words_removed:,}")
     return " ".join(parts)
+
+
+def when_label(when: datetime | None, now: datetime | None = None) -> str:
+    """Compact, for a narrow column: "just now", "5 min ago", "14:02" (today), "Yesterday",
+    "24 Nov", "24 Nov 2025"; the full date and time is in the tooltip and the detail line."""
+    if when is None:
+        return "—"
+    now = now or datetime.now(UTC)
+    seconds = max(0.0, (now - when).total_seconds())
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    local, today = when.astimezone(), now.astimezone()
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    if (today.date() - local.date()).days == 1:
+        return "Yesterday"
+    return local.strftime("%d %b" if local.year == today.year else "%d %b %Y").lstrip("0")
 
 
 def origin_label(info: RevisionInfo) -> str:
@@ -102,14 +133,22 @@ class RevisionHistory(QWidget):
         self.tree.setObjectName("revisionList")
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setHeaderLabels([self.tr(c) for c in COLUMNS])
+        # A revision's note (and a request for changes) is a full-width line under its row: in a
+        # narrow side panel a Note column would sit off-screen.
         self.tree.setRootIsDecorated(False)
+        self.tree.setItemsExpandable(False)
+        self.tree.setIndentation(0)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        for col, tip in enumerate(COLUMN_TIPS):
+            self.tree.headerItem().setToolTip(col, self.tr(tip))
         header = self.tree.header()
-        header.setStretchLastSection(True)
-        for col in range(COL_NOTE):
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(24)
+        for col in range(len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_ORIGIN, QHeaderView.ResizeMode.Stretch)  # the rest of the width
         layout.addWidget(self.tree, 1)
 
         self.empty = role_label(self.tr("No revisions yet: Save Revision (Ctrl+S) makes the first."), "hint", self)
@@ -118,15 +157,17 @@ class RevisionHistory(QWidget):
         self.detail.setObjectName("revisionDetail")
         layout.addWidget(self.detail)
 
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()
         self.compare_button = QPushButton(self.tr("Compare"), self)
         self.compare_button.setToolTip(self.tr("Show the changes (select two revisions to compare them)"))
         self.restore_button = QPushButton(self.tr("Restore"), self)
         self.restore_button.setToolTip(self.tr("Make this revision's text the chapter's text, as a new revision"))
         self.feedback_button = QPushButton(self.tr("Request Changes…"), self)
         self.feedback_button.setToolTip(self.tr("Tell the AI what to change in this revision"))
-        for b in (self.compare_button, self.restore_button, self.feedback_button):
-            buttons.addWidget(b)
+        # Two rows: the side panel is narrow and a clipped "Request Changes…" reads as a glitch.
+        buttons.addWidget(self.compare_button, 0, 0)
+        buttons.addWidget(self.restore_button, 0, 1)
+        buttons.addWidget(self.feedback_button, 1, 0, 1, 2)
         layout.addLayout(buttons)
 
         self.feedback_box = QWidget(self)
@@ -197,46 +238,71 @@ class RevisionHistory(QWidget):
         self.tree.clear()
         for info in rows:
             item = QTreeWidgetItem(self._cells(info))
-            item.setData(COL_NUMBER, NUMBER_ROLE, info.revision_number)
-            for col in (COL_NUMBER, COL_WORDS, COL_CHANGE, COL_VOICE):
+            item.setData(COL_KEY, NUMBER_ROLE, info.revision_number)
+            for col in (COL_WORDS, COL_CHANGE, COL_VOICE):
                 item.setTextAlignment(col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(COL_WHEN, info.saved_at.astimezone().strftime("%d %b %Y %H:%M") if info.saved_at else "")
-            item.setToolTip(COL_NOTE, info.note or "")
+            when = info.saved_at.astimezone().strftime("%d %b %Y %H:%M") if info.saved_at else ""
+            name = self.tr("Revision {0}").format(info.revision_number) if info.sealed else self.tr("Working text")
+            for col in range(len(COLUMNS)):
+                item.setToolTip(col, f"{name} · {when}")
             if not info.sealed:
                 font = QFont(item.font(COL_ORIGIN))
                 font.setItalic(True)
                 for col in range(len(COLUMNS)):
                     item.setFont(col, font)
             self.tree.addTopLevelItem(item)
+            self._add_note_line(item, info)
             item.setSelected(info.revision_number in selected)
         self.tree.blockSignals(False)
         self.tree.setVisible(bool(rows))
         self.empty.setVisible(not rows and self.chapter_id is not None)
         self._selection_changed()
 
-    def _cells(self, info: RevisionInfo) -> list[str]:
-        note = info.note or ""
+    def _add_note_line(self, item: QTreeWidgetItem, info: RevisionInfo) -> None:
+        parts = [f"“{info.note}”"] if info.note else []
         if info.user_feedback:
-            note = (note + " · " if note else "") + self.tr("changes requested")
+            parts.append(self.tr("changes requested"))
+        if not parts:
+            return
+        line = QTreeWidgetItem(["  " + " · ".join(parts)])
+        line.setData(COL_KEY, NUMBER_ROLE, info.revision_number)
+        line.setToolTip(COL_KEY, "\n".join(filter(None, [info.note, info.user_feedback])))
+        line.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        font = QFont(line.font(COL_KEY))
+        font.setItalic(True)
+        line.setFont(COL_KEY, font)
+        line.setForeground(COL_KEY, self.palette().color(QPalette.ColorRole.PlaceholderText))
+        item.addChild(line)
+        line.setFirstColumnSpanned(True)
+        item.setExpanded(True)
+
+    def note_line(self, number: int) -> str:
+        """The note line under revision ``number`` ("" when it has none)."""
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item is not None and item.data(COL_KEY, NUMBER_ROLE) == number and item.childCount():
+                child = item.child(0)
+                return child.text(COL_KEY).strip() if child is not None else ""
+        return ""
+
+    def _cells(self, info: RevisionInfo) -> list[str]:
         return [
-            "" if not info.sealed else str(info.revision_number),
-            humanize_time(info.saved_at or info.created_at),
+            self.tr(when_label(info.saved_at or info.created_at)),
             self.tr(origin_label(info)),
             f"{info.word_count:,}",
             change_label(info),
             info.similarity_label,
-            note,
         ]
 
     # -- selection and actions ----------------------------------------------------------------
     def selected(self) -> list[RevisionInfo]:
-        numbers = {item.data(COL_NUMBER, NUMBER_ROLE) for item in self.tree.selectedItems()}
+        numbers = {item.data(COL_KEY, NUMBER_ROLE) for item in self.tree.selectedItems()}
         return [r for r in self.rows if r.revision_number in numbers]
 
     def select_revision(self, number: int, *, add: bool = False) -> None:
         for i in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(i)
-            if item is not None and item.data(COL_NUMBER, NUMBER_ROLE) == number:
+            if item is not None and item.data(COL_KEY, NUMBER_ROLE) == number:
                 if not add:
                     self.tree.clearSelection()
                 self.tree.setCurrentItem(item, 0, QItemSelectionModel.SelectionFlag.NoUpdate)
