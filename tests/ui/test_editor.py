@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFocusEvent, QTextCursor
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ghostline_desktop.core.words import count_words
@@ -112,6 +113,24 @@ def test_typing_autosaves_the_working_text_in_place(
     # Undo comes from the document.
     editor.undo()
     assert editor.text.toPlainText() != final and final.startswith(editor.text.toPlainText())
+
+
+def test_focus_loss_saves_at_once(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Run
+) -> None:
+    project, [chapter] = make_book(services, user, run, "Focus.")
+    open_and_wait(window, project.id, qtbot)
+    wait_loaded(window, chapter.id, qtbot)
+    editor = window.editor
+    window.activateWindow()
+    editor.text.setFocus()
+    type_at_end(editor, qtbot, " Then the author clicked elsewhere.")
+    assert editor._autosave.isActive()
+    editor.history.tree.setFocus()  # the author went to the history (or another window)
+    QApplication.sendEvent(editor.text, QFocusEvent(QEvent.Type.FocusOut))  # offscreen: no real focus change
+    assert not editor._autosave.isActive() and not editor.dirty  # handed to the session now, not in 2 s
+    wait_saved(editor, qtbot)
+    assert run(services.chapters.get(chapter.id)).content == "Focus. Then the author clicked elsewhere."
 
 
 def test_typing_non_stop_still_saves_every_few_seconds(
