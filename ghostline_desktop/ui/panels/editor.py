@@ -109,7 +109,10 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         top = QHBoxLayout()
         self.chapter_combo = QComboBox(self)
         self.chapter_combo.setObjectName("chapterSelector")
-        self.chapter_combo.setMinimumWidth(180)
+        # Narrow minimums: with both docks open the window must still fit a 1200-pixel screen.
+        self.chapter_combo.setMinimumWidth(110)
+        self.chapter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.chapter_combo.setMinimumContentsLength(10)
         self.chapter_combo.setToolTip(self.tr("Choose a chapter"))
         self.new_chapter_button = QPushButton(self.tr("New Chapter…"), self)
         # Fixed: laid out at its styled size hint, never squeezed into a clipped "ew Chapter".
@@ -117,6 +120,8 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         self.status_combo = QComboBox(self)
         self.status_combo.setObjectName("chapterStatus")
         self.status_combo.setToolTip(self.tr("Where this chapter stands: planned → draft → reviewing → approved"))
+        self.status_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.status_combo.setMinimumContentsLength(7)
         for name in STATUSES:
             self.status_combo.addItem(self.tr(CHAPTER_STATUS_LABELS[name]), name)
         self.state_label = QLabel(self)
@@ -132,8 +137,11 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         top.addWidget(chapter_label)
         top.addWidget(self.chapter_combo, 1)
         top.addWidget(self.new_chapter_button)
-        top.addSpacing(12)
-        top.addWidget(status_label)
+        top.addSpacing(6)
+        # The status combo speaks for itself ("Draft", "Approved"); its label would cost the
+        # width that keeps the window within a 1200-pixel screen.
+        status_label.hide()
+        self.status_combo.setAccessibleName(self.tr("Chapter status"))
         top.addWidget(self.status_combo)
         top.addStretch(0)
         top.addWidget(self.state_label)
@@ -258,7 +266,8 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
 
     def _size_history(self) -> None:
         total = self.splitter.width()
-        history = min(HISTORY_WIDTH, total // 2)
+        # The page is what the author came for: the history takes at most a third.
+        history = max(self.history.minimumSizeHint().width(), min(HISTORY_WIDTH, total // 3))
         self.splitter.setSizes([total - history, history])
 
     # -- one chapter ----------------------------------------------------------------------
