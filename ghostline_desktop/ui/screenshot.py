@@ -97,7 +97,7 @@ def render_screenshot(
             from PySide6.QtWidgets import QWidget
 
             for w in win.findChildren(QWidget):
-                if w.isVisible() and w.minimumSizeHint().width() > 250:
+                if w.isVisible() and w.minimumSizeHint().width() > 150:
                     print("MINSIZE", type(w).__name__, w.objectName(), w.minimumSizeHint().width(), flush=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not win.grab().save(str(out), "PNG"):

@@ -136,3 +136,17 @@ def test_keyring_refusal_keeps_dialog_open_with_message(qtbot: QtBot, settings: 
     assert "refused" in dlg.key_error.text()
     assert not dlg.key_error.isHidden()
     assert dlg.tabs.currentIndex() == 2
+
+
+def test_the_import_size_limit_is_edited_in_preferences(qtbot: QtBot, settings: Settings) -> None:
+    from ghostline_desktop.config import load_settings, save_settings
+
+    assert settings.max_import_mb == 500  # the default
+    dlg = PreferencesDialog(settings.with_changes(max_import_mb=80))
+    qtbot.addWidget(dlg)
+    assert dlg.max_import_spin.value() == 80
+    dlg.max_import_spin.setValue(1200)
+    changed = dlg.result_settings()
+    assert changed.max_import_mb == 1200 and changed.max_import_bytes == 1200 * 1024 * 1024
+    save_settings(changed)
+    assert load_settings(settings.config_dir).max_import_mb == 1200

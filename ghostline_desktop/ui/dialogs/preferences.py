@@ -88,6 +88,16 @@ class PreferencesDialog(QDialog):
         form.addRow("", role_label(hint, "hint", page))
         form.addRow(self.tr("&Theme"), self.theme_combo)
 
+        # One size limit for everything the library imports, checked before anything is copied.
+        self.max_import_spin = QSpinBox(page)
+        self.max_import_spin.setObjectName("maxImportMb")
+        self.max_import_spin.setRange(1, 100_000)
+        self.max_import_spin.setSuffix(self.tr(" MB"))
+        self.max_import_spin.setValue(self._settings.max_import_mb)
+        form.addRow(
+            self._buddy(self.tr("&Largest file to import"), self.max_import_spin, page), self.max_import_spin
+        )
+
         # Autosave keeps the working text; a revision is a checkpoint. After a pause this long,
         # the next save starts a new writing session and so becomes a revision of its own.
         self.checkpoint_spin = QSpinBox(page)
@@ -260,4 +270,5 @@ class PreferencesDialog(QDialog):
             ai=ai,
             theme=str(self.theme_combo.currentData()),
             checkpoint_after_minutes=self.checkpoint_spin.value(),
+            max_import_mb=self.max_import_spin.value(),
         )
