@@ -18,11 +18,31 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 log = logging.getLogger(__name__)
+PARENT_POLL_S = 1.0
+
+
+def _watch_parent(app_pid: int) -> None:
+    """Pool initializer: end this worker when the app is gone. A worker blocked on its task
+    queue does not notice on its own, so an app killed with SIGKILL would otherwise leave its
+    workers running forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_S)
+            try:
+                os.kill(app_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid was reused by another user's process
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -40,7 +60,9 @@ class CpuPool:
     def _get(self) -> tuple[concurrent.futures.ProcessPoolExecutor, int]:
         with self._lock:
             if self._pool is None:
-                self._pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=_context())
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    self.workers, mp_context=_context(), initializer=_watch_parent, initargs=(os.getpid(),)
+                )
                 self._generation += 1
             return self._pool, self._generation
 

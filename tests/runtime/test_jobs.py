@@ -254,3 +254,46 @@ def test_jobs_a_dead_app_left_running_are_failed_on_the_next_start(services: Ser
     rows = [run(row(services, i)) for i in ids]
     assert [r.status for r in rows] == [TaskStatus.FAILED, TaskStatus.FAILED, TaskStatus.RUNNING]
     assert rows[0].error_message == INTERRUPTED_MESSAGE and rows[0].completed_at is not None
+
+
+def test_pool_workers_end_when_the_app_is_killed(tmp_path: Any) -> None:
+    """SIGKILL gives the app no chance to stop its workers: they must notice on their own."""
+    import signal
+    import textwrap
+
+    import psutil
+
+    script = tmp_path / "app.py"
+    script.write_text(textwrap.dedent("""
+        import asyncio, time
+        from ghostline_desktop.runtime.cpu import CpuPool
+        from tests.runtime import cpu_funcs
+
+        async def main() -> None:
+            pool = CpuPool(2)
+            pids = await asyncio.gather(pool.run(cpu_funcs.pid_after, 0.2), pool.run(cpu_funcs.pid_after, 0.2))
+            print(*sorted(set(pids)), flush=True)
+            time.sleep(60)
+
+        if __name__ == "__main__":
+            asyncio.run(main())
+    """), encoding="utf-8")
+    repo = str(__import__("pathlib").Path(__file__).resolve().parents[2])
+    child = subprocess.Popen([sys.executable, str(script)], cwd=repo, stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": repo})
+    try:
+        assert child.stdout is not None
+        workers = [int(p) for p in child.stdout.readline().split()]
+        assert workers and all(psutil.pid_exists(p) for p in workers)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(
+            psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in workers
+        ):
+            time.sleep(0.2)
+        alive = [p for p in workers if psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE]
+        assert alive == []
+    finally:
+        if child.poll() is None:
+            child.kill()
