@@ -116,4 +116,6 @@ def test_snippet_escapes_markup(services: Services, run: Run, library: Any, tmp_
     hits = run(go())
     assert hits and hits[0].source_title == "markup"
     assert "alert(2)" not in hits[0].text  # scripts are not text
-    assert "&lt;script&gt;" in hits[0].snippet_html and "<script>" not in hits[0].snippet_html
+    # The page's escaped "<script>" is text (kept in the passage), but never markup in the snippet.
+    assert "<script>alert(1)</script>" in hits[0].text
+    assert "<script" not in hits[0].snippet_html and "<b>zebrafish</b>" in hits[0].snippet_html
