@@ -75,6 +75,9 @@ EF_SWEEP = (200, 400)
 PEER = f"exact vector scan ({PEER_QUERIES} queries)"
 
 
+CAP = getattr(search_module, "TEXT_CANDIDATE_CAP", 1000)  # the app's cap on some-words candidates
+
+
 def app_ef_search() -> int:
     """The ``hnsw.ef_search`` SearchService sets (a constant if search.py has one, else its SQL)."""
     value = getattr(search_module, "EF_SEARCH", None)
@@ -145,7 +148,7 @@ async def _search_100k(services: Services, project_id: uuid.UUID, data: Data, id
     text_ms = []
     async with services.db.session() as s:
         for q, qv in zip(data.queries, data.query_vectors, strict=True):
-            params = {"q": q, "qv": literal(qv), "model": "bench/no-such-model", "pid": project_id, "k": 60}
+            params = {"q": q, "qv": literal(qv), "model": "bench/no-such-model", "pid": project_id, "k": 60, "cap": CAP}
             t0 = time.perf_counter()
             (await s.execute(statement, {**params, "limit": 20})).all()
             text_ms.append((time.perf_counter() - t0) * 1000)
@@ -159,7 +162,8 @@ async def _search_100k(services: Services, project_id: uuid.UUID, data: Data, id
         async with services.db.session() as s:
             await s.execute(text("SET LOCAL enable_indexscan = off"))
             await s.execute(text("SET LOCAL statement_timeout = 0"))
-            params = {"q": q, "qv": literal(vector), "model": data.model, "pid": project_id, "k": 60, "limit": 20}
+            params = {"q": q, "qv": literal(vector), "model": data.model, "pid": project_id, "k": 60, "limit": 20,
+                      "cap": CAP}
             (await s.execute(statement, params)).all()
         peer.append((time.perf_counter() - t0) * 1000)
     out["peer"] = peer
