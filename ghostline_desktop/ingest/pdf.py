@@ -8,6 +8,7 @@ are only looked at on pages that have no text layer at all (scans).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,31 @@ _PRESENTATION = str.maketrans(
 )
 
 
+@dataclass(frozen=True)
+class PdfPart:
+    """The text of a run of pages, read by one worker (big PDFs are read by several at once)."""
+
+    segments: tuple[Segment, ...]
+    blank: tuple[int, ...]  # 1-based pages without a text layer
+    unreadable: tuple[int, ...]
+
+
 def extract_pdf(path: str | Path, password: str | None = None) -> Extraction:
+    reader = open_pdf(path, password)
+    count = page_count(reader, path)
+    return finish_pdf(reader, count, [read_pages(reader, 0, count)])
+
+
+def open_pdf(path: str | Path, password: str | None = None) -> PdfReader:
     head = read_head(path, 1024)
     if b"%PDF-" not in head:
         raise ExtractionError("is not a PDF (it does not start with a PDF header)", "corrupt")
     reader = _open(path, password)
+    page_count(reader, path)
+    return reader
+
+
+def page_count(reader: PdfReader, path: str | Path) -> int:
     try:
         count = len(reader.pages)
     except FileNotDecryptedError as exc:  # pragma: no cover - _open decrypts or raises first
@@ -49,11 +70,15 @@ def extract_pdf(path: str | Path, password: str | None = None) -> Extraction:
         raise _damaged(exc, path) from exc
     if count == 0:
         raise ExtractionError("is a PDF without any pages", "no_text")
+    return count
 
+
+def read_pages(reader: PdfReader, start: int, stop: int) -> PdfPart:
+    """Pages ``start`` to ``stop`` (0-based, end excluded)."""
     segments: list[Segment] = []
     blank: list[int] = []  # pages without a text layer: scans, or pictures only
     unreadable: list[int] = []
-    for index in range(count):
+    for index in range(start, stop):
         try:
             text = reader.pages[index].extract_text()
         except DependencyError as exc:
@@ -67,6 +92,14 @@ def extract_pdf(path: str | Path, password: str | None = None) -> Extraction:
             segments.append(Segment(text, page=index + 1))
         else:
             blank.append(index + 1)
+    return PdfPart(tuple(segments), tuple(blank), tuple(unreadable))
+
+
+def finish_pdf(reader: PdfReader, count: int, parts: list[PdfPart]) -> Extraction:
+    """Join the parts (in page order), OCR the pages without text, and describe the file."""
+    segments = [seg for part in parts for seg in part.segments]
+    blank = [page for part in parts for page in part.blank]
+    unreadable = [page for part in parts for page in part.unreadable]
     if len(unreadable) == count:
         raise ExtractionError("is a damaged PDF: none of its pages could be read", "corrupt")
 

@@ -41,7 +41,16 @@ from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import EMBEDDING_DIMENSIONS, ContentChunk, Project, SourceMaterial
 from ghostline_desktop.errors import GhostlineError, NotFoundError, ProviderNotConfigured, ValidationError
 from ghostline_desktop.ingest.base import ExtractionError
-from ghostline_desktop.ingest.pipeline import Prepared, chunk_text, extract_and_chunk
+from ghostline_desktop.ingest.pipeline import (
+    PARALLEL_PDF_PAGES,
+    Prepared,
+    chunk_text,
+    extract_and_chunk,
+    page_ranges,
+    pdf_finish_and_chunk,
+    pdf_pages,
+    pdf_part,
+)
 from ghostline_desktop.runtime.jobs import JobContext, JobResult, JobRunner, JobSpec
 from ghostline_desktop.services.dto import ImportBatch
 from ghostline_desktop.services.events import EventBus, SourcesChanged
@@ -61,6 +70,7 @@ REEMBED_HANDLER = "project.reembed"
 EMBED_BATCH = 16
 DEFAULT_MAX_BYTES = 500 * 1024 * 1024
 SOURCE_TIMEOUT_S = 2 * 3600.0
+BIG_PDF_BYTES = 256 * 1024  # smaller PDFs are read by one worker (no extra opens)
 
 #: Extensions a folder import picks up (a file dropped or chosen explicitly is sniffed instead).
 KNOWN_SUFFIXES = {
@@ -455,6 +465,8 @@ class IngestionService:
             prepared = await ctx.run_cpu(chunk_text, known_text or "")
         elif kind in _AUDIO:
             prepared = await self._transcribe(ctx, key, name)
+        elif kind is MaterialType.PDF and self.store.path(key).stat().st_size > BIG_PDF_BYTES:
+            prepared = await self._read_big_pdf(ctx, str(self.store.path(key)), password)
         else:
             prepared = await ctx.run_cpu(extract_and_chunk, str(self.store.path(key)), kind.name, password)
         if key is not None and not prepared.text.strip():
@@ -467,6 +479,16 @@ class IngestionService:
         return JobResult(
             message=f"“{title}”: {len(prepared.chunks)} passages", entity_type="source_material", entity_id=source_id
         )
+
+    async def _read_big_pdf(self, ctx: JobContext, path: str, password: str | None) -> Prepared:
+        """Every pool worker reads a run of pages at once; the last step joins, OCRs and chunks."""
+        count: int = await ctx.run_cpu(pdf_pages, path, password)
+        if count < PARALLEL_PDF_PAGES:
+            return cast(Prepared, await ctx.run_cpu(extract_and_chunk, path, MaterialType.PDF.name, password))
+        ranges = page_ranges(count, self.runner.cpu.workers)
+        parts = await asyncio.gather(*(ctx.run_cpu(pdf_part, path, password, a, b) for a, b in ranges))
+        await ctx.progress(0.7, "Splitting into passages…", force=True)
+        return cast(Prepared, await ctx.run_cpu(pdf_finish_and_chunk, path, password, list(parts)))
 
     async def _upload(
         self, ctx: JobContext, source_id: uuid.UUID, project_id: uuid.UUID, path: Path, name: str

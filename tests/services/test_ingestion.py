@@ -467,3 +467,22 @@ def test_changing_the_provider_in_preferences_switches_the_embedder(
     finally:
         run(services.apply_settings(Settings(data_dir=tmp_path, config_dir=tmp_path)))
     assert services.ingestion.embedder.name.startswith("local/") and services.ingestion.provider is None
+
+
+def test_a_big_pdf_is_read_by_every_worker_and_keeps_its_page_order(
+    services: Services, run: Run, project_id: uuid.UUID, tmp_path: Path
+) -> None:
+    from ghostline_desktop.ingest.pipeline import page_ranges
+    from ghostline_desktop.services.ingestion import BIG_PDF_BYTES
+
+    assert page_ranges(10, 3) == [(0, 3), (3, 7), (7, 10)] and page_ranges(2, 4) == [(0, 1), (1, 2)]
+    pages = [f"Page {i} tells of harbour number {i} and its lighthouse keeper. " * 60 for i in range(1, 81)]
+    pdf = write_pdf(tmp_path / "long.pdf", pages)
+    assert pdf.stat().st_size > BIG_PDF_BYTES
+    src = one(services, run, project_id, pdf)
+    assert src.processing_status == "READY" and src.page_count == 80
+    chunks = chunks_of(services, run, src.id)
+    first_pages = [c.extra["page"] for c in chunks]
+    assert first_pages == sorted(first_pages) and first_pages[0] == 1 and first_pages[-1] >= 78
+    text = run(services.sources.get_text(src.id))
+    assert text.index("harbour number 40 ") < text.index("harbour number 41 ") < text.index("harbour number 80 ")
