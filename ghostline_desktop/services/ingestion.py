@@ -41,16 +41,6 @@ from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import EMBEDDING_DIMENSIONS, ContentChunk, Project, SourceMaterial
 from ghostline_desktop.errors import GhostlineError, NotFoundError, ProviderNotConfigured, ValidationError
 from ghostline_desktop.ingest.base import ExtractionError
-from ghostline_desktop.ingest.pipeline import (
-    PARALLEL_PDF_PAGES,
-    Prepared,
-    chunk_text,
-    extract_and_chunk,
-    page_ranges,
-    pdf_finish_and_chunk,
-    pdf_pages,
-    pdf_part,
-)
 from ghostline_desktop.runtime.jobs import JobContext, JobResult, JobRunner, JobSpec
 from ghostline_desktop.services.dto import ImportBatch
 from ghostline_desktop.services.events import EventBus, SourcesChanged
@@ -61,6 +51,7 @@ from ghostline_desktop.storage.local import LocalStore, StoredFile, import_file
 if TYPE_CHECKING:
     from ghostline_desktop.ai.embedders import Embedder
     from ghostline_desktop.ai.provider import Provider
+    from ghostline_desktop.ingest.pipeline import Prepared
 
 log = logging.getLogger(__name__)
 
@@ -461,6 +452,9 @@ class IngestionService:
                 kind, key = src.material_type, src.s3_key
         await ctx.progress(0.1, "Reading…", force=True)
         password = self._passwords.pop(source_id, None)
+        # Imported here: pypdf and friends are not needed to start the app.
+        from ghostline_desktop.ingest.pipeline import chunk_text, extract_and_chunk
+
         if key is None:
             prepared = await ctx.run_cpu(chunk_text, known_text or "")
         elif kind in _AUDIO:
@@ -482,6 +476,16 @@ class IngestionService:
 
     async def _read_big_pdf(self, ctx: JobContext, path: str, password: str | None) -> Prepared:
         """Every pool worker reads a run of pages at once; the last step joins, OCRs and chunks."""
+        from ghostline_desktop.ingest.pipeline import (
+            PARALLEL_PDF_PAGES,
+            Prepared,
+            extract_and_chunk,
+            page_ranges,
+            pdf_finish_and_chunk,
+            pdf_pages,
+            pdf_part,
+        )
+
         count: int = await ctx.run_cpu(pdf_pages, path, password)
         if count < PARALLEL_PDF_PAGES:
             return cast(Prepared, await ctx.run_cpu(extract_and_chunk, path, MaterialType.PDF.name, password))
@@ -556,6 +560,7 @@ class IngestionService:
                 "Once one is set, choose Retry."
             )
         from ghostline_desktop.ingest import split_audio
+        from ghostline_desktop.ingest.pipeline import Prepared, chunk_text
 
         with tempfile.TemporaryDirectory(prefix="ghostline-audio-") as tmp:
             pieces: list[str] = await ctx.run_cpu(split_audio, str(self.store.path(key)), tmp)
