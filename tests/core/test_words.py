@@ -61,3 +61,22 @@ def test_count_matches_whitespace_split_on_plain_prose(corpus_dir) -> None:
 @pytest.mark.parametrize(("words", "minutes"), [(0, 0), (1, 1), (250, 1), (251, 2), (2500, 10)])
 def test_reading_minutes(words: int, minutes: int) -> None:
     assert reading_minutes(words) == minutes
+
+
+def test_the_fast_path_counts_exactly_like_the_full_rule() -> None:
+    """Text without combining marks takes a faster regex; it must agree with the full one."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from ghostline_desktop.core import words
+
+    alphabet = st.sampled_from(list("abcXYZ019 '’-—.,\n\t*#éüßçñ") + ["\u0301", "\u093f", "日", "テ"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet, max_size=80))
+    def check(text: str) -> None:
+        full = sum(1 for _ in words._word_re().finditer(words._prepare(text)))
+        assert words.count_words(text) == (0 if not text or text.isspace() else full)
+        assert len(list(words.iter_words(text))) == (0 if not text else full)
+
+    check()
