@@ -44,7 +44,7 @@ from ghostline_desktop.services.dto import (
     SaveResult,
 )
 from ghostline_desktop.services.events import ChapterSaved, ChaptersChanged, EventBus
-from ghostline_desktop.services.library import count_words_async
+from ghostline_desktop.services.text_stats import count_words_async
 from ghostline_desktop.services.validation import clean_title
 
 _GONE = "That chapter no longer exists."

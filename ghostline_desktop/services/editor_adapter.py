@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ghostline_desktop.core.editor_session import Loaded, SaveConflict, Saved
-from ghostline_desktop.services.chapters import ChapterService, RevisionConflictError
+
+if TYPE_CHECKING:
+    # The editor imports this module before the ORM has loaded (on the service thread).
+    from ghostline_desktop.services.chapters import ChapterService, RevisionConflictError
 
 T = TypeVar("T")
 Submit = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
@@ -30,6 +33,12 @@ Submit = Callable[[Coroutine[Any, Any, Any]], Awaitable[Any]]
 
 class ChapterEditorStore:
     """Implements ``Saver[uuid.UUID]`` and ``Loader[uuid.UUID]`` of ``core.editor_session``."""
+
+    @staticmethod
+    def _conflict_error() -> type[RevisionConflictError]:
+        from ghostline_desktop.services.chapters import RevisionConflictError
+
+        return RevisionConflictError
 
     def __init__(
         self, chapters: ChapterService, *, user_id: uuid.UUID | None = None, submit: Submit | None = None
@@ -67,7 +76,7 @@ class ChapterEditorStore:
                     seal_working_first=resolving,
                 )
             )
-        except RevisionConflictError as exc:
+        except self._conflict_error() as exc:
             self._theirs[chapter_id] = exc.theirs_base
             raise SaveConflict(exc.theirs_text, exc.theirs_base) from exc
         self._theirs.pop(chapter_id, None)

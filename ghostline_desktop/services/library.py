@@ -7,7 +7,6 @@ extracted (a note typed in the app, the demo project's material).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import uuid
 from datetime import UTC, datetime
@@ -16,20 +15,18 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 
 from ghostline_desktop.core.enum_names import member_by_name
-from ghostline_desktop.core.words import count_words
 from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import MaterialType, ProcessingStatus, Project, SourceMaterial
 from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.services.dto import SourceSummary
 from ghostline_desktop.services.events import EventBus, SourcesChanged
+from ghostline_desktop.services.text_stats import count_words_async
 from ghostline_desktop.services.validation import clean_title
 from ghostline_desktop.storage.local import LocalStore
 
 if TYPE_CHECKING:
     from ghostline_desktop.services.ingestion import IngestionService
 
-# Texts longer than this are counted in a worker thread so the service loop stays responsive.
-_THREAD_COUNT_CHARS = 200_000
 _MIME = {MaterialType.NOTE: "text/markdown", MaterialType.MARKDOWN: "text/markdown", MaterialType.TEXT: "text/plain"}
 
 
@@ -63,13 +60,6 @@ def _like_pattern(search: str) -> str:
     """An ILIKE pattern matching ``search`` literally anywhere (``%`` and ``_`` escaped)."""
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-async def count_words_async(text: str) -> int:
-    """Word count, off the service loop for very long texts."""
-    if len(text) > _THREAD_COUNT_CHARS:
-        return await asyncio.to_thread(count_words, text)
-    return count_words(text)
 
 
 class SourceService:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 
-from ghostline_desktop.services.manuscript_import import ManuscriptPreview
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.dialogs import import_manuscript
 from ghostline_desktop.ui.dialogs.import_manuscript import ImportManuscriptDialog
@@ -25,7 +24,9 @@ from ghostline_desktop.ui.dialogs.revision_diff import RevisionDiffDialog, open_
 from ghostline_desktop.ui.ops import CollectionOp
 
 if TYPE_CHECKING:
+    # Type only: importing it at run time would load SQLAlchemy on the GUI thread at start-up.
     from ghostline_desktop.services.dto import ManuscriptImported
+    from ghostline_desktop.services.manuscript_import import ManuscriptPreview
     from ghostline_desktop.ui.main_window import MainWindow
 
 #: Reading a long DOCX/EPUB in the pool, and writing a 60-chapter book in one transaction.

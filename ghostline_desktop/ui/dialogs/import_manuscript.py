@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -36,8 +37,11 @@ from PySide6.QtWidgets import (
 from ghostline_desktop.core.manuscript_split import LeftOutKind
 from ghostline_desktop.core.words import count_words
 from ghostline_desktop.errors import ValidationError
-from ghostline_desktop.services.manuscript_import import ManuscriptPreview
 from ghostline_desktop.ui.dialogs._common import role_label
+
+if TYPE_CHECKING:
+    # Type only: importing it at run time would load SQLAlchemy on the GUI thread at start-up.
+    from ghostline_desktop.services.manuscript_import import ManuscriptPreview
 
 MANUSCRIPT_FILTER = "Manuscripts (*.docx *.epub *.md *.markdown *.txt *.text);;All files (*)"
 LEFT_OUT_LABELS = {

@@ -15,7 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QToolButton, QWidget
 
 from ghostline_desktop.services.dto import BookWords
-from ghostline_desktop.services.library import count_words_async
+from ghostline_desktop.services.text_stats import count_words_async
 from ghostline_desktop.ui import ops
 
 COUNT_DELAY_MS = 350
