@@ -12,7 +12,8 @@ from pathlib import Path
 def test_importing_the_app_loads_no_backend_module() -> None:
     code = (
         "import sys, ghostline_desktop.app\n"
-        "heavy = ('sqlalchemy', 'openai', 'pypdf', 'onnxruntime', 'docx', 'ebooklib', 'ghostline_desktop.db.database')\n"
+        "heavy = ('sqlalchemy', 'openai', 'pypdf', 'onnxruntime', 'docx', 'ebooklib',"
+        " 'ghostline_desktop.db.database')\n"
         "print(','.join(m for m in heavy if m in sys.modules))"
     )
     out = subprocess.run(
