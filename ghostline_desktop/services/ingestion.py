@@ -36,7 +36,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from ghostline_desktop.core.enums import MaterialType, ProcessingStatus, TaskType
 from ghostline_desktop.core.vectors import pad
-from ghostline_desktop.core.words import count_words
 from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import EMBEDDING_DIMENSIONS, ContentChunk, Project, SourceMaterial
 from ghostline_desktop.errors import GhostlineError, NotFoundError, ProviderNotConfigured, ValidationError
@@ -45,6 +44,7 @@ from ghostline_desktop.runtime.jobs import JobContext, JobResult, JobRunner, Job
 from ghostline_desktop.services.dto import ImportBatch
 from ghostline_desktop.services.events import EventBus, SourcesChanged
 from ghostline_desktop.services.library import summary_of
+from ghostline_desktop.services.text_stats import count_words_async
 from ghostline_desktop.services.vector_index import ensure_vector_index
 from ghostline_desktop.storage.local import LocalStore, StoredFile, import_file
 
@@ -573,7 +573,7 @@ class IngestionService:
 
     async def _write(self, source_id: uuid.UUID, prepared: Prepared) -> None:
         text = prepared.text.replace("\x00", "")
-        words = await asyncio.to_thread(count_words, text) if len(text) > 200_000 else count_words(text)
+        words = await count_words_async(text)  # in pieces: a book's count must not freeze the GUI
         async with self.db.session(durable=False) as s:
             src = await s.get(SourceMaterial, source_id, with_for_update=True)
             if src is None:
