@@ -243,7 +243,7 @@ class IngestionService:
                     task_type=task_type,
                     project_id=project_id,
                     label=f"{verb} “{title}”",
-                    params={"source_id": str(source_id), "path": path},
+                    params={"source_id": str(source_id), "path": path, "index_only": task_type is TaskType.EMBEDDING},
                     timeout=SOURCE_TIMEOUT_S,
                     source_id=source_id,
                     user_id=user_id,
@@ -322,6 +322,21 @@ class IngestionService:
                     src.extra = {**(src.extra or {}), "error_code": "interrupted"}
         for source_id, project_id, title in resume:
             await self._queue(source_id, project_id, title, user_id=None, path=None)
+        # Text sources (notes) whose passages were never written: quit or crash while indexing.
+        async with self.db.session() as s:
+            unindexed = (
+                await s.execute(
+                    select(SourceMaterial.id, SourceMaterial.project_id, SourceMaterial.title).where(
+                        SourceMaterial.processing_status == ProcessingStatus.READY,
+                        func.length(func.coalesce(SourceMaterial.extracted_text, "")) > 0,
+                        ~select(ContentChunk.id)
+                        .where(ContentChunk.source_material_id == SourceMaterial.id)
+                        .exists(),
+                    )
+                )
+            ).all()
+        for source_id, project_id, title in unindexed:
+            await self._queue(source_id, project_id, title, user_id=None, path=None, task_type=TaskType.EMBEDDING)
         # Chunks whose vectors a dead app never wrote. (Chunks of another embedder wait for an
         # explicit `reembed`: switching providers must not spend the author's tokens unasked.)
         async with self.db.session(durable=False) as s:
@@ -412,12 +427,18 @@ class IngestionService:
         return JobResult(message=f"{done:,} passages indexed with {embedder.name}")
 
     async def _cancelled_while_queued(self, params: dict[str, Any]) -> None:
+        if params.get("index_only"):
+            return  # a note's text is safe and READY; its passages are indexed on the next start
         source_id = uuid.UUID(params["source_id"])
         await self._fail(source_id, "Import cancelled. Choose Retry to import it again.", "cancelled")
 
     # -- the job ------------------------------------------------------------------------------
     async def _process(self, ctx: JobContext, params: dict[str, Any]) -> JobResult:
         source_id = uuid.UUID(params["source_id"])
+        if params.get("index_only"):
+            # Re-indexing a note whose text is already stored: a cancel (quitting) or a failure
+            # must not turn the note into a failed import; the next start indexes it again.
+            return await self._pipeline(ctx, source_id, None)
         try:
             return await self._pipeline(ctx, source_id, params.get("path"))
         except (asyncio.CancelledError, GhostlineError) as exc:

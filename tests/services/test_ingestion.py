@@ -486,3 +486,41 @@ def test_a_big_pdf_is_read_by_every_worker_and_keeps_its_page_order(
     assert first_pages == sorted(first_pages) and first_pages[0] == 1 and first_pages[-1] >= 78
     text = run(services.sources.get_text(src.id))
     assert text.index("harbour number 40 ") < text.index("harbour number 41 ") < text.index("harbour number 80 ")
+
+
+def test_quitting_while_a_note_is_indexed_keeps_it_ready_and_indexes_it_next_start(
+    services: Services, run: Run, project_id: uuid.UUID
+) -> None:
+    async def go() -> tuple[str, int, str, int]:
+        gate_holders = []
+        import asyncio
+
+        from ghostline_desktop.runtime.jobs import JobSpec
+
+        gate = asyncio.Event()
+
+        async def hold(ctx: Any, params: dict[str, Any]) -> None:
+            await gate.wait()
+
+        services.runner.register("test.hold2", hold)
+        for _ in range(services.runner.concurrency):  # the note's job waits in the queue
+            gate_holders.append(
+                await services.runner.submit(JobSpec("test.hold2", TaskType.OCR, project_id, "hold", retryable=False))
+            )
+        note = await services.sources.add_note(project_id, "Quit while indexing", "The gull circled the mast twice.")
+        services.runner.cancel_all()  # what quitting does
+        gate.set()
+        await settle(services, project_id)
+        after_quit = await services.sources.get(note.id)
+        async with services.db.session() as s:
+            before = await s.scalar(select(func.count()).where(ContentChunk.source_material_id == note.id))
+        await services.start_background()  # the next start
+        await settle(services, project_id)
+        async with services.db.session() as s:
+            after = await s.scalar(select(func.count()).where(ContentChunk.source_material_id == note.id))
+        latest = await services.sources.get(note.id)
+        return after_quit.processing_status, int(before or 0), latest.processing_status, int(after or 0)
+
+    status_after_quit, chunks_before, status_next_start, chunks_after = run(go())
+    assert status_after_quit == "READY" and chunks_before == 0
+    assert status_next_start == "READY" and chunks_after == 1
