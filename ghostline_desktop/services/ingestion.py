@@ -596,6 +596,12 @@ class IngestionService:
         text = prepared.text.replace("\x00", "")
         words = await count_words_async(text)  # in pieces: a book's count must not freeze the GUI
         async with self.db.session(durable=False) as s:
+            # Lock order project → source, as deleting a project does (its cascade reaches the
+            # source after the project row); the other order deadlocked a delete during an import.
+            project_id = await s.scalar(select(SourceMaterial.project_id).where(SourceMaterial.id == source_id))
+            if project_id is None:
+                return  # deleted meanwhile: nothing to keep
+            await s.execute(select(Project.id).where(Project.id == project_id).with_for_update(key_share=True))
             src = await s.get(SourceMaterial, source_id, with_for_update=True)
             if src is None:
                 return  # deleted meanwhile: nothing to keep
