@@ -29,6 +29,7 @@ class DockLayout(_Base):
     _focus_hidden: list[QDockWidget]
     _in_focus_mode: bool
 
+    # Declared for the type checker only: the class this mixin is combined with defines these.
     def docks(self) -> list[QDockWidget]:
         raise NotImplementedError
 

@@ -36,6 +36,7 @@ class EditorChapterList(_Base):
     new_chapter_button: QPushButton
     title_label: QLabel
 
+    # Declared for the type checker only: the class this mixin is combined with defines these.
     def _leave(self) -> None:
         raise NotImplementedError
 

@@ -58,6 +58,7 @@ class EditorFlows(_Base):
     _asking: bool
     closing: bool
 
+    # Declared for the type checker only: the class this mixin is combined with defines these.
     def _stop_timers(self) -> None:
         raise NotImplementedError
 
