@@ -78,6 +78,33 @@ class ServiceStoppedError(GhostlineError):
     title = "Closing"
 
 
+class InsufficientTokensError(GhostlineError):
+    """An AI operation's estimate is more than the balance left (services/tokens.py)."""
+
+    title = "Not enough tokens"
+
+    def __init__(self, needed: int, left: int, what: str = "This operation") -> None:
+        super().__init__(
+            f"{what} needs about {needed:,} tokens but only {left:,} are left. "
+            "Add tokens or change the monthly budget in Tools ▸ Token Usage."
+        )
+        self.needed = needed
+        self.left = left
+
+
+class ExportBlockedError(GhostlineError):
+    """Open blocking QA findings stop an export (services/exports.py); ``findings`` lists them."""
+
+    title = "Export blocked"
+
+    def __init__(self, findings: list[object]) -> None:
+        n = len(findings)
+        super().__init__(
+            f"{n} blocking QA finding{'s' if n != 1 else ''} must be resolved or waived before exporting."
+        )
+        self.findings = findings
+
+
 # ---- AI provider (ghostline_desktop/ai/provider.py) --------------------------------------------------------------
 # Messages say what to do next and never contain the API key (the provider scrubs server text first).
 

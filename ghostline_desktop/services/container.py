@@ -13,6 +13,8 @@ from ghostline_desktop.services.accounts import AccountService
 from ghostline_desktop.services.chapters import DEFAULT_CHECKPOINT_MINUTES, ChapterService
 from ghostline_desktop.services.demo import DemoService
 from ghostline_desktop.services.events import EventBus
+from ghostline_desktop.services.exports import ExportService
+from ghostline_desktop.services.generation import GenerationService
 from ghostline_desktop.services.ingestion import DEFAULT_MAX_BYTES, IngestionService
 from ghostline_desktop.services.jobs import DbJobStore, JobService, publisher
 from ghostline_desktop.services.library import SourceService
@@ -21,7 +23,10 @@ from ghostline_desktop.services.notifications import NotificationService
 from ghostline_desktop.services.outline import OutlineService
 from ghostline_desktop.services.projects import ProjectService
 from ghostline_desktop.services.qa import QAService
+from ghostline_desktop.services.qa_runs import QARunService
 from ghostline_desktop.services.search import SearchService
+from ghostline_desktop.services.tokens import TokenService
+from ghostline_desktop.services.voice import VoiceService
 from ghostline_desktop.storage.local import LocalStore
 
 if TYPE_CHECKING:
@@ -58,6 +63,11 @@ class Services:
     ingestion: IngestionService
     search: SearchService
     manuscripts: ManuscriptImportService
+    tokens: TokenService
+    voice: VoiceService
+    generation: GenerationService
+    qa_runs: QARunService
+    exports: ExportService
 
     @classmethod
     def build(
@@ -84,6 +94,22 @@ class Services:
         chapters = ChapterService(db, bus, checkpoint_after_minutes=checkpoint_after_minutes)
         qa = QAService(db, bus)
         notifications = NotificationService(db, bus)
+        search = SearchService(db, ingestion)
+        tokens = TokenService(db, bus)
+        voice = VoiceService(db, bus, runner)
+        generation = GenerationService(
+            db,
+            bus,
+            runner,
+            search=search,
+            chapters=chapters,
+            outline=outline,
+            tokens=tokens,
+            voice=voice,
+            provider=provider,
+        )
+        qa_runs = QARunService(db, bus, runner, qa, notifications=notifications, tokens=tokens, provider=provider)
+        exports = ExportService(db, bus, store, runner, qa=qa, notifications=notifications)
         return cls(
             db=db,
             bus=bus,
@@ -99,8 +125,13 @@ class Services:
             runner=runner,
             jobs=JobService(db, bus, runner),
             ingestion=ingestion,
-            search=SearchService(db, ingestion),
+            search=search,
             manuscripts=ManuscriptImportService(db, bus, projects, chapters, outline, cpu=runner.cpu),
+            tokens=tokens,
+            voice=voice,
+            generation=generation,
+            qa_runs=qa_runs,
+            exports=exports,
         )
 
     @classmethod
@@ -124,6 +155,8 @@ class Services:
         provider, embedder = ai_for_settings(settings)
         self.ingestion.configure(embedder=embedder, provider=provider)
         self.ingestion.max_file_bytes = settings.max_import_bytes
+        self.generation.configure(provider)
+        self.qa_runs.configure(provider)
 
     async def start_background(self) -> None:
         """After the database is ready: fail what a dead app left running, resume safe imports."""

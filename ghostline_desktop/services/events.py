@@ -87,6 +87,36 @@ class BalanceChanged(Event):
 
 
 @dataclass(frozen=True)
+class UsageEstimate(Event):
+    """A running AI stream's tokens so far, estimated (the meter moves with it); ``tokens`` 0 means
+    the job settled and the real debit arrives as ``BalanceChanged``."""
+
+    user_id: uuid.UUID
+    job_id: uuid.UUID
+    tokens: int
+
+
+@dataclass(frozen=True)
+class VoiceProfileChanged(Event):
+    project_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class RevisionScored(Event):
+    """A revision's similarity to the voice profile was (re)computed."""
+
+    project_id: uuid.UUID
+    chapter_id: uuid.UUID
+    revision_id: uuid.UUID
+    score: float | None
+
+
+@dataclass(frozen=True)
+class ExportsChanged(Event):
+    project_id: uuid.UUID
+
+
+@dataclass(frozen=True)
 class JobChanged(Event):
     """A background job was queued, started, progressed, finished, failed or was cancelled."""
 

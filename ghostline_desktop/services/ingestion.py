@@ -303,12 +303,18 @@ class IngestionService:
         live = {j.source_id for j in self.runner.jobs(active_only=True)}
         async with self.db.session(durable=False) as s:
             rows = (
-                await s.execute(
-                    select(SourceMaterial).where(
-                        SourceMaterial.processing_status.in_([ProcessingStatus.UPLOADING, ProcessingStatus.PROCESSING])
+                (
+                    await s.execute(
+                        select(SourceMaterial).where(
+                            SourceMaterial.processing_status.in_(
+                                [ProcessingStatus.UPLOADING, ProcessingStatus.PROCESSING]
+                            )
+                        )
                     )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             resume: list[tuple[uuid.UUID, uuid.UUID, str]] = []
             for src in rows:
                 if src.id in live:
@@ -329,9 +335,7 @@ class IngestionService:
                     select(SourceMaterial.id, SourceMaterial.project_id, SourceMaterial.title).where(
                         SourceMaterial.processing_status == ProcessingStatus.READY,
                         func.length(func.coalesce(SourceMaterial.extracted_text, "")) > 0,
-                        ~select(ContentChunk.id)
-                        .where(ContentChunk.source_material_id == SourceMaterial.id)
-                        .exists(),
+                        ~select(ContentChunk.id).where(ContentChunk.source_material_id == SourceMaterial.id).exists(),
                     )
                 )
             ).all()
@@ -341,10 +345,14 @@ class IngestionService:
         # explicit `reembed`: switching providers must not spend the author's tokens unasked.)
         async with self.db.session(durable=False) as s:
             pending = (
-                await s.execute(
-                    select(ContentChunk.project_id).where(ContentChunk.embedding_model.is_(None)).distinct()
+                (
+                    await s.execute(
+                        select(ContentChunk.project_id).where(ContentChunk.embedding_model.is_(None)).distinct()
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         for project_id in pending:
             await self.queue_embedding(project_id)
         return len(resume)
@@ -451,8 +459,8 @@ class IngestionService:
             await self._fail(source_id, str(exc), exc.code)
             raise ValidationError(str(exc)) from exc
         except Exception:
-            await asyncio.shield(self._fail(
-                source_id, "Processing failed unexpectedly; details are in the log.", "error")
+            await asyncio.shield(
+                self._fail(source_id, "Processing failed unexpectedly; details are in the log.", "error")
             )
             raise
 

@@ -222,4 +222,3 @@ def publisher(bus: EventBus) -> Callable[[JobInfo], None]:
         bus.publish(JobChanged(job))
 
     return publish
-

@@ -30,8 +30,6 @@ if TYPE_CHECKING:
 _MIME = {MaterialType.NOTE: "text/markdown", MaterialType.MARKDOWN: "text/markdown", MaterialType.TEXT: "text/plain"}
 
 
-
-
 def summary_of(src: SourceMaterial, *, progress: float = 0.0) -> SourceSummary:
     extra = src.extra or {}
     job = extra.get("job_id")

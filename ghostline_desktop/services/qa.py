@@ -188,6 +188,25 @@ class QAService:
                 ).scalar_one()
             )
 
+    async def open_blocking(self, project_id: uuid.UUID) -> list[FindingSummary]:
+        """The OPEN blocking findings, most severe first: what stops an export."""
+        async with self.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(QAFinding, Chapter.title)
+                    .outerjoin(Chapter, QAFinding.chapter_id == Chapter.id)
+                    .where(
+                        QAFinding.project_id == project_id,
+                        QAFinding.is_blocking.is_(True),
+                        QAFinding.status == FindingStatus.OPEN,
+                    )
+                    .order_by(QAFinding.created_at)
+                )
+            ).all()
+        out = [_summary(f, title) for f, title in rows]
+        out.sort(key=lambda f: -_SEVERITY_RANK.get(Severity[f.severity], 0))
+        return out
+
     async def counts(self, project_id: uuid.UUID) -> dict[str, int]:
         """How many findings per status name (every status present, zero if none)."""
         async with self.db.session() as s:

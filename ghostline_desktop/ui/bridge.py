@@ -28,6 +28,10 @@ class EventBridge(QObject):
     notificationsChanged = Signal(object)
     balanceChanged = Signal(object)
     jobChanged = Signal(object)  # JobChanged: every state/progress change of a background job
+    usageEstimate = Signal(object)
+    voiceProfileChanged = Signal(object)
+    revisionScored = Signal(object)
+    exportsChanged = Signal(object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +45,10 @@ class EventBridge(QObject):
             ev.NotificationsChanged: self.notificationsChanged,
             ev.BalanceChanged: self.balanceChanged,
             ev.JobChanged: self.jobChanged,
+            ev.UsageEstimate: self.usageEstimate,
+            ev.VoiceProfileChanged: self.voiceProfileChanged,
+            ev.RevisionScored: self.revisionScored,
+            ev.ExportsChanged: self.exportsChanged,
         }
         self._unsubscribe: Callable[[], None] | None = None
 

@@ -21,6 +21,8 @@ from ghostline_desktop.services.dto import ProjectSummary, UserInfo
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.bridge import EventBridge
 from ghostline_desktop.ui.dialogs import prompts
+from ghostline_desktop.ui.export_controller import ExportController
+from ghostline_desktop.ui.generation_controller import GenerationController
 from ghostline_desktop.ui.library_controller import LibraryController
 from ghostline_desktop.ui.manuscript_controller import ManuscriptController
 from ghostline_desktop.ui.menus import Menus
@@ -29,7 +31,9 @@ from ghostline_desktop.ui.panels.editor import EditorPanel
 from ghostline_desktop.ui.panels.findings import FindingsPanel
 from ghostline_desktop.ui.panels.outline import OutlinePanel
 from ghostline_desktop.ui.panels.sources import SourcesPanel
+from ghostline_desktop.ui.qa_controller import QAController
 from ghostline_desktop.ui.status_bar import StatusBar
+from ghostline_desktop.ui.voice_controller import VoiceController
 from ghostline_desktop.ui.welcome import WelcomePage
 from ghostline_desktop.ui.widgets.drop_overlay import DropOverlay
 from ghostline_desktop.ui.window_drops import DropHandling
@@ -93,6 +97,10 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         self.drop_overlay = DropOverlay(self)
         self.library = LibraryController(self)
         self.manuscripts = ManuscriptController(self)
+        self.generation = GenerationController(self)
+        self.qa_control = QAController(self)
+        self.voice = VoiceController(self)
+        self.exports = ExportController(self)
         self.menus = Menus(self)
         self.menus.set_project_open(False)
         self.menus.set_services_ready(False)
@@ -175,6 +183,8 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
             panel.attach(services, user)
         self.editor.attach(services, user)
         self.status.tasks.attach(services)
+        for controller in (self.generation, self.qa_control, self.voice, self.exports):
+            controller.attach(services, user)
         self.menus.set_services_ready(True)
         self.welcome.show_ready()
         self.status.clearMessage()

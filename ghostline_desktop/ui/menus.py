@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,7 @@ class Menus:
         self.export_menu = self.file.addMenu(tr("&Export Manuscript"))
         self.export_menu.setToolTipsVisible(True)
         self.export = [
-            self._coming(self.export_menu, fmt, tr("exporting the manuscript as {0}").format(fmt))
+            self._act(self.export_menu, tr("{0}…").format(fmt), functools.partial(win.exports.export, fmt))
             for fmt in EXPORT_FORMATS
         ]
         self.file.addSeparator()
@@ -99,14 +100,21 @@ class Menus:
 
         # -- Generate ---------------------------------------------------------------------
         self.generate = self._menu(tr("&Generate"))
-        self.gen_outline = self._coming(self.generate, tr("&Outline from Sources"), tr("AI outline generation"))
-        self.gen_draft = self._coming(self.generate, tr("&Draft Chapter"), tr("AI chapter drafting"))
-        self.gen_revise = self._coming(self.generate, tr("&Revise with Feedback"), tr("AI revision with feedback"))
+        gen = win.generation
+        self.gen_outline = self._act(self.generate, tr("&Outline from Sources…"), gen.outline_from_sources)
+        self.gen_draft = self._act(self.generate, tr("&Draft Chapter…"), gen.draft_chapter, QKeySequence("Ctrl+G"))
+        self.gen_revise = self._act(self.generate, tr("&Revise with Feedback…"), gen.revise_with_feedback)
+        self.gen_feedback = self._act(self.generate, tr("AI &Feedback on Revision"), gen.ai_feedback)
+        self.generate.addSeparator()
+        self.gen_preview = self._act(self.generate, tr("&Preview Prompt…"), gen.preview_prompt)
 
         # -- Tools ------------------------------------------------------------------------
         self.tools = self._menu(tr("&Tools"))
-        self.run_qa = self._coming(self.tools, tr("Run &QA"), tr("running the QA checks"))
-        self.voice = self._coming(self.tools, tr("&Voice Profile"), tr("building a voice profile"))
+        self.run_qa = self._act(self.tools, tr("Run &QA on Book"), win.qa_control.run_book, QKeySequence("F7"))
+        self.run_qa_chapter = self._act(
+            self.tools, tr("Run QA on &Chapter"), win.qa_control.run_chapter, QKeySequence("Shift+F7")
+        )
+        self.voice = self._act(self.tools, tr("&Voice Profile…"), win.voice.open_profile)
         self.tokens = self._act(self.tools, tr("&Token Usage"), win.show_token_usage)
 
         # -- Help -------------------------------------------------------------------------
@@ -117,6 +125,8 @@ class Menus:
         self.project_actions = [
             *(self.save, self.fork, self.close_project, self.import_sources, self.import_folder),
             *(self.undo, self.redo, self.find, self.compare_revisions),
+            *(self.gen_outline, self.gen_draft, self.gen_revise, self.gen_feedback, self.gen_preview),
+            *(self.run_qa, self.run_qa_chapter, self.voice, *self.export),
         ]
         self.service_actions = [self.new_project, self.open_project, self.import_manuscript, self.tokens]
         bar.setNativeMenuBar(True)

@@ -34,23 +34,29 @@ def test_menu_structure(window: MainWindow) -> None:
         "Quit",
     ):
         assert item in file_items
-    assert _texts(m.export_menu) == ["PDF", "DOCX", "EPUB", "Markdown", "HTML"]
+    assert _texts(m.export_menu) == ["PDF…", "DOCX…", "EPUB…", "Markdown…", "HTML…"]
     assert _texts(m.edit) == ["Undo", "Redo", "Find/Replace…", "Preferences…"]
     view = _texts(m.view)
     assert {"Source library", "Outline", "QA findings", "Focus Mode", "Theme"} <= set(view)
     assert _texts(m.theme_menu) == ["System", "Light", "Dark"]
-    assert _texts(m.generate) == ["Outline from Sources", "Draft Chapter", "Revise with Feedback"]
-    assert _texts(m.tools) == ["Run QA", "Voice Profile", "Token Usage"]
+    assert _texts(m.generate) == [
+        "Outline from Sources…",
+        "Draft Chapter…",
+        "Revise with Feedback…",
+        "AI Feedback on Revision",
+        "Preview Prompt…",
+    ]
+    assert _texts(m.tools) == ["Run QA on Book", "Run QA on Chapter", "Voice Profile…", "Token Usage"]
     assert _texts(m.help) == ["Keyboard Shortcuts", "About GhostLine"]
 
 
-def test_unbuilt_items_are_disabled_with_visible_tooltips(window: MainWindow) -> None:
+def test_disabled_items_explain_themselves(window: MainWindow) -> None:
     m: Menus = window.menus
-    coming = [*m.export, m.gen_outline, m.gen_draft, m.gen_revise, m.run_qa, m.voice]
-    for act in coming:
+    # no project open: the project's actions say so
+    for act in [*m.export, m.gen_outline, m.gen_draft, m.gen_revise, m.run_qa, m.voice]:
         assert not act.isEnabled()
-        assert act.toolTip().startswith("Coming in a later version: ")
-        assert act.statusTip() == act.toolTip()
+        assert act.toolTip() == "Open a project first."
+    assert not [a.text() for a in m.all_actions() if a.property("coming")], "nothing is left 'coming later'"
     for menu in (m.file, m.export_menu, m.edit, m.view, m.generate, m.tools, m.help):
         assert menu.toolTipsVisible()
     # nothing else is silently inert: every other action is enabled or explains itself

@@ -1,0 +1,22 @@
+"""Tools ▸ Voice Profile (issue 10). SKELETON laid by the lead."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+if TYPE_CHECKING:
+    from ghostline_desktop.ui.main_window import MainWindow
+
+
+class VoiceController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.win = window
+
+    def attach(self, services: Any, user: Any) -> None:
+        pass
+
+    def open_profile(self) -> None:
+        pass
