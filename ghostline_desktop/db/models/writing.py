@@ -180,7 +180,17 @@ class GenerationTask(UUIDPk, Timestamps, Base):
 
 class QAFinding(UUIDPk, Timestamps, Base):
     __tablename__ = "qa_findings"
-    __table_args__ = (Index("ix_qa_findings_project_id_status", "project_id", "status"),)
+    __table_args__ = (
+        Index("ix_qa_findings_project_id_status", "project_id", "status"),
+        # One row per fingerprint and project: a QA run's reconciliation upserts on it (migration 0007).
+        Index(
+            "uq_qa_findings_project_id_fingerprint",
+            "project_id",
+            "fingerprint",
+            unique=True,
+            postgresql_where=text("fingerprint IS NOT NULL"),
+        ),
+    )
 
     project_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     chapter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("chapters.id", ondelete="CASCADE"), index=True)
@@ -201,3 +211,14 @@ class QAFinding(UUIDPk, Timestamps, Base):
     resolution_note: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Issue 11 (migration 0007): stable identity across runs, the revision the run read, when last found.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    revision_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("chapter_revisions.id", ondelete="SET NULL"), index=True
+    )
+    last_run_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("generation_tasks.id", ondelete="SET NULL"), index=True
+    )
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # True when a run resolved it ("fixed: no longer found"): it reopens if found again.
+    auto_resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
