@@ -243,6 +243,14 @@ class FindingSummary:
     suggestion: str | None = None
     resolution_note: str | None = None
     resolved_at: datetime | None = None
+    # Issue 11: where (chapter text offsets, code points), what rule, which revision, who settled it.
+    rule: str | None = None
+    start: int | None = None
+    end: int | None = None
+    revision_id: uuid.UUID | None = None
+    resolved_by_name: str | None = None
+    auto_resolved: bool = False
+    last_seen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
