@@ -1,14 +1,135 @@
 """The token ledger (issue 9): credits, debits of what the provider reported, the balance invariant.
 
-SKELETON laid by the lead so issue 8 can code against the API; issue 9 fills it in.
+Every change to a balance happens in one transaction that first locks the user's row
+(``SELECT … FOR UPDATE``), then appends a ``token_transactions`` row whose ``balance_after`` is
+the new balance and updates ``users.token_balance`` to the same number. Two tasks finishing at the
+same moment, or two app instances on a shared database, queue on that lock, so no debit is lost.
+The database keeps the invariant too (migration 0004): ``token_balance >= 0`` and a deferred
+constraint trigger that checks, at commit, that the balance equals the last ``balance_after``.
+
+Usage beyond the balance: the provider has already done the work, so the debit cannot be refused
+after the fact. The rule is *debit what is left and record the shortfall*: the DEBIT row's
+``amount`` is what was actually taken (so credits minus debits always equals the balance), its
+``prompt_tokens``/``completion_tokens`` keep what the provider reported, and the description says
+how many tokens were not charged. The balance stops at 0, never below; ``check_affordable``
+refuses the next operation.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ghostline_desktop.db.database import Database
-from ghostline_desktop.services.events import EventBus, UsageEstimate
+from ghostline_desktop.db.models import (
+    BillingPlan,
+    Notification,
+    NotificationChannel,
+    NotificationType,
+    TokenTransaction,
+    TransactionType,
+    User,
+)
+from ghostline_desktop.errors import InsufficientTokensError, NotFoundError, ValidationError
+from ghostline_desktop.services.events import BalanceChanged, EventBus, NotificationsChanged, UsageEstimate
+
+#: Fractions of the monthly quota below which the meter changes colour and a LOW_BALANCE
+#: notification is written (once per crossing, from above to below).
+LOW_THRESHOLDS = (0.20, 0.05)
+#: Largest single credit or debit (the columns are 32-bit integers).
+MAX_AMOUNT = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class _Locked:
+    user: User
+    quota: int
+
+
+async def lock_user(s: AsyncSession, user_id: uuid.UUID) -> _Locked:
+    """Lock the user's row for the rest of the transaction; every balance change goes through here."""
+    row = (
+        await s.execute(
+            select(User, BillingPlan.monthly_token_quota)
+            .outerjoin(BillingPlan, User.billing_plan_id == BillingPlan.id)
+            .where(User.id == user_id)
+            .with_for_update(of=User)
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError("That user does not exist.")
+    return _Locked(row[0], int(row[1] or 0))
+
+
+def crossed_thresholds(before: int, after: int, quota: int) -> list[float]:
+    """The low-balance thresholds a change from ``before`` to ``after`` crossed downwards."""
+    if quota <= 0:
+        return []
+    return [t for t in LOW_THRESHOLDS if before >= t * quota > after]
+
+
+def _low_notification(user_id: uuid.UUID, threshold: float, balance: int, quota: int) -> Notification:
+    pct = round(threshold * 100)
+    return Notification(
+        user_id=user_id,
+        notification_type=NotificationType.LOW_TOKEN_BALANCE,
+        channel=NotificationChannel.IN_APP,
+        title=f"Token balance under {pct}%",
+        message=(
+            f"{balance:,} of your {quota:,} monthly tokens are left. "
+            "Add tokens or change the plan in Tools ▸ Token Usage."
+        ),
+        is_read=False,
+    )
+
+
+async def apply_change(
+    s: AsyncSession,
+    locked: _Locked,
+    kind: TransactionType,
+    amount: int,
+    description: str,
+    *,
+    project_id: uuid.UUID | None = None,
+    generation_task_id: uuid.UUID | None = None,
+    model: str | None = None,
+    prompt_tokens: int | None = None,
+    completion_tokens: int | None = None,
+) -> tuple[int, bool]:
+    """Append one ledger row and move the locked user's balance; returns (balance after, notified).
+
+    The caller holds the row lock (``lock_user``) and has clamped a DEBIT to the balance."""
+    user = locked.user
+    before = user.token_balance
+    after = before + amount if kind is TransactionType.CREDIT else before - amount
+    assert after >= 0, "a debit larger than the balance must be clamped by the caller"
+    user.token_balance = after
+    s.add(
+        TokenTransaction(
+            user_id=user.id,
+            transaction_type=kind,
+            amount=amount,
+            balance_after=after,
+            description=description,
+            project_id=project_id,
+            generation_task_id=generation_task_id,
+            model=model,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+        )
+    )
+    notified = False
+    if kind is TransactionType.DEBIT:
+        # Only the lowest threshold crossed is worth telling: 25% → 3% is one notification.
+        crossed = crossed_thresholds(before, after, locked.quota)
+        if crossed:
+            s.add(_low_notification(user.id, min(crossed), after, locked.quota))
+            notified = True
+    await s.flush()
+    return after, notified
 
 
 class TokenService:
@@ -16,9 +137,18 @@ class TokenService:
         self.db = db
         self.bus = bus
 
+    # ---- the contract issue 8 codes against ------------------------------------------------------------------
+
     async def check_affordable(self, user_id: uuid.UUID, estimate: int, what: str = "This operation") -> None:
-        """Raise InsufficientTokensError when ``estimate`` is more than the balance left."""
-        raise NotImplementedError
+        """Raise InsufficientTokensError when ``estimate`` is more than the balance left.
+
+        A check, not a reservation: the real debit is what the provider reports afterwards."""
+        async with self.db.session() as s:
+            balance = (await s.execute(select(User.token_balance).where(User.id == user_id))).scalar_one_or_none()
+        if balance is None:
+            raise NotFoundError("That user does not exist.")
+        if estimate > balance:
+            raise InsufficientTokensError(int(estimate), int(balance), what)
 
     async def debit_usage(
         self,
@@ -31,8 +161,41 @@ class TokenService:
         project_id: uuid.UUID | None = None,
         generation_task_id: uuid.UUID | None = None,
     ) -> int:
-        """Debit what the provider reported, atomically; returns the balance after."""
-        raise NotImplementedError
+        """Debit what the provider reported, atomically; returns the balance after.
+
+        Usage beyond the balance debits what is left (the balance stops at 0) and the description
+        records the shortfall; the row keeps the reported prompt/completion tokens. A call that
+        reported no tokens writes no row."""
+        if prompt_tokens < 0 or completion_tokens < 0:
+            raise ValidationError("Token counts cannot be negative.")
+        used = prompt_tokens + completion_tokens
+        if used > MAX_AMOUNT:
+            raise ValidationError(f"{used:,} tokens is more than one operation can use.")
+        async with self.db.session() as s:
+            locked = await lock_user(s, user_id)
+            balance = locked.user.token_balance
+            if used == 0:
+                return balance
+            amount = min(used, balance)
+            text = " ".join(description.split()) or "AI usage"
+            if amount < used:
+                text += f" (used {used:,} tokens; {used - amount:,} beyond the balance were not charged)"
+            after, notified = await apply_change(
+                s,
+                locked,
+                TransactionType.DEBIT,
+                amount,
+                text,
+                project_id=project_id,
+                generation_task_id=generation_task_id,
+                model=model,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+            )
+        self.bus.publish(BalanceChanged(user_id, after))
+        if notified:
+            self.bus.publish(NotificationsChanged(user_id))
+        return after
 
     def publish_estimate(self, user_id: uuid.UUID, job_id: uuid.UUID, tokens: int) -> None:
         """A running stream's estimated tokens so far (0 when it settled): the meter moves live."""
