@@ -23,6 +23,7 @@ from ghostline_desktop.core.enums import (
 from ghostline_desktop.db.models.accounts import BillingPlan, TokenTransaction, User
 from ghostline_desktop.db.models.base import EMBEDDING_DIMENSIONS, Base
 from ghostline_desktop.db.models.exports import ExportedBook, Notification
+from ghostline_desktop.db.models.generation import ChapterSummaryCache, RevisionSourceChunk
 from ghostline_desktop.db.models.infra import ApiKey, AuditLog
 from ghostline_desktop.db.models.projects import ContentChunk, Project, SourceMaterial
 from ghostline_desktop.db.models.writing import (
@@ -43,6 +44,7 @@ __all__ = [
     "BookOutline",
     "Chapter",
     "ChapterRevision",
+    "ChapterSummaryCache",
     "ChapterStatus",
     "ContentChunk",
     "ExportFormat",
@@ -62,6 +64,7 @@ __all__ = [
     "ProjectStatus",
     "QAFinding",
     "RevisionSource",
+    "RevisionSourceChunk",
     "Severity",
     "SourceMaterial",
     "TaskStatus",

@@ -147,6 +147,8 @@ class ChapterRevision(UUIDPk, CreatedAt, Base):
     # Change size against the previous revision, computed when sealed (None: not known).
     words_added: Mapped[int | None] = mapped_column(Integer)
     words_removed: Mapped[int | None] = mapped_column(Integer)
+    # An AI draft cut short (cancelled, stream broken): what arrived is kept, flagged (0005).
+    incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     chapter: Mapped[Chapter] = relationship(back_populates="revisions")
 
