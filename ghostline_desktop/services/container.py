@@ -108,7 +108,9 @@ class Services:
             voice=voice,
             provider=provider,
         )
-        qa_runs = QARunService(db, bus, runner, qa, notifications=notifications, tokens=tokens, provider=provider)
+        qa_runs = QARunService(
+            db, bus, runner, qa, notifications=notifications, tokens=tokens, provider=provider, search=search
+        )
         exports = ExportService(db, bus, store, runner, qa=qa, notifications=notifications)
         return cls(
             db=db,
