@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from ghostline_desktop.core.enums import FindingType, TaskType
 from ghostline_desktop.core.qa.model import ChapterText, Finding
@@ -288,7 +289,7 @@ class QARunService:
         newest = (
             select(ChapterRevision.chapter_id, ChapterRevision.id, ChapterRevision.content)
             .where(ChapterRevision.project_id == project_id)
-            .distinct(ChapterRevision.chapter_id)
+            .ext(distinct_on(ChapterRevision.chapter_id))
             .order_by(ChapterRevision.chapter_id, ChapterRevision.revision_number.desc())
             .subquery()
         )
@@ -332,7 +333,7 @@ class QARunService:
                         ChapterRevision.sealed.is_(True),
                         ChapterRevision.similarity_score.is_not(None),
                     )
-                    .distinct(ChapterRevision.chapter_id)
+                    .ext(distinct_on(ChapterRevision.chapter_id))
                     .order_by(ChapterRevision.chapter_id, ChapterRevision.revision_number.desc())
                 )
             ).all()
