@@ -7,6 +7,8 @@ import random
 import uuid
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import (
     EMBEDDING_DIMENSIONS,
@@ -33,6 +35,7 @@ from ghostline_desktop.db.models import (
     TransactionType,
     VoiceProfile,
 )
+from ghostline_desktop.services.tokens import apply_change, lock_user
 from ghostline_desktop.storage.local import LocalStore
 
 
@@ -172,16 +175,25 @@ async def populate(
                 QAFinding(project_id=project_id, finding_type=FindingType.PACING, title="Slow middle"),
             ]
         )
-        ledger = TokenTransaction(
-            user_id=owner_id,
-            transaction_type=TransactionType.DEBIT,
-            amount=100,
-            balance_after=0,
-            project_id=project_id,
-            generation_task_id=task.id,
+        # Through the ledger's own write path: the database checks every row follows the balance (0004).
+        locked = await lock_user(s, owner_id)
+        await apply_change(
+            s, locked, TransactionType.DEBIT, 100, "test", project_id=project_id, generation_task_id=task.id
         )
+        ledger = (
+            (
+                await s.execute(
+                    select(TokenTransaction)
+                    .where(TokenTransaction.user_id == owner_id)
+                    .order_by(TokenTransaction.seq.desc())
+                )
+            )
+            .scalars()
+            .first()
+        )
+        assert ledger is not None
         audit = AuditLog(user_id=owner_id, project_id=project_id, action="project.test")
-        s.add_all([ledger, audit])
+        s.add(audit)
         s.add(
             Notification(user_id=owner_id, project_id=project_id, notification_type=NotificationType.SYSTEM, title="n")
         )

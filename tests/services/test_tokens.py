@@ -121,3 +121,71 @@ def test_low_balance_notified_once_per_crossing(services: Services, run: Any) ->
 
     assert run(titles()) == ["Token balance under 20%", "Token balance under 5%"]
     assert sum(isinstance(e, NotificationsChanged) for e in seen) == 2
+
+
+# ---- what the database itself refuses (migration 0004) -------------------------------------------------------------
+
+
+def _sql_fails(services: Services, run: Any, sql: str, **params: object) -> str:
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    async def go() -> None:
+        async with services.db.session() as s:
+            for statement in sql.split("; "):
+                await s.execute(text(statement), params)
+
+    with pytest.raises(IntegrityError) as info:
+        run(go())
+    return str(info.value.orig)
+
+
+def test_database_refuses_a_balance_without_its_ledger_row(services: Services, run: Any) -> None:
+    u = run(new_user(services))
+    assert "differs from the ledger" in _sql_fails(
+        services, run, "UPDATE users SET token_balance = token_balance + 5 WHERE id = :u", u=u.id
+    )
+    assert "token_balance_not_negative" in _sql_fails(
+        services, run, "UPDATE users SET token_balance = -1 WHERE id = :u", u=u.id
+    )
+
+
+def test_database_refuses_a_row_that_does_not_follow(services: Services, run: Any) -> None:
+    u = run(new_user(services))
+    # Right chain, but the balance was not moved.
+    assert "differs from the ledger" in _sql_fails(
+        services,
+        run,
+        "INSERT INTO token_transactions (user_id, transaction_type, amount, balance_after) "
+        "VALUES (:u, 'DEBIT', 10, 99990)",
+        u=u.id,
+    )
+    # Balance moved, but the row's arithmetic is wrong.
+    assert "does not follow" in _sql_fails(
+        services,
+        run,
+        "UPDATE users SET token_balance = 99000 WHERE id = :u; "
+        "INSERT INTO token_transactions (user_id, transaction_type, amount, balance_after) "
+        "VALUES (:u, 'DEBIT', 10, 99000)",
+        u=u.id,
+    )
+    run(assert_ledger_consistent(services, u.id))
+
+
+def test_ledger_is_append_only_but_goes_with_its_user(services: Services, run: Any) -> None:
+    from sqlalchemy import text
+
+    u = run(new_user(services))
+    assert "append-only" in _sql_fails(
+        services, run, "UPDATE token_transactions SET amount = 1 WHERE user_id = :u", u=u.id
+    )
+    assert "append-only" in _sql_fails(services, run, "DELETE FROM token_transactions WHERE user_id = :u", u=u.id)
+
+    async def delete_user() -> int:
+        async with services.db.session() as s:
+            await s.execute(text("DELETE FROM users WHERE id = :u"), {"u": u.id})
+        async with services.db.session() as s:
+            q = text("SELECT count(*) FROM token_transactions WHERE user_id = :u")
+            return int((await s.execute(q, {"u": u.id})).scalar_one())
+
+    assert run(delete_user()) == 0

@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ghostline_desktop.core.enums import TransactionType
@@ -36,6 +47,8 @@ class BillingPlan(UUIDPk, Timestamps, Base):
 
 class User(UUIDPk, Timestamps, Base):
     __tablename__ = "users"
+    # Migration 0004 also adds constraint triggers: the balance equals the ledger's last balance_after.
+    __table_args__ = (CheckConstraint("token_balance >= 0", name="token_balance_not_negative"),)
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
     username: Mapped[str] = mapped_column(String(150), unique=True)
@@ -67,8 +80,15 @@ class User(UUIDPk, Timestamps, Base):
 
 class TokenTransaction(UUIDPk, CreatedAt, Base):
     __tablename__ = "token_transactions"
-    __table_args__ = (CheckConstraint("amount >= 0", name="amount_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint("balance_after >= 0", name="balance_after_not_negative"),
+        Index("ix_token_transactions_user_id_seq", "user_id", "seq", unique=True),
+    )
 
+    # The per-user order of the ledger (rows are written under the user's row lock, so it follows
+    # commit order; created_at is the transaction's start and does not). Append-only: see 0004.
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True))
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     transaction_type: Mapped[TransactionType] = mapped_column(pg_enum(TransactionType, "transaction_type"))
     amount: Mapped[int] = mapped_column(Integer)
