@@ -337,7 +337,7 @@ class QARunService:
                     .order_by(ChapterRevision.chapter_id, ChapterRevision.revision_number.desc())
                 )
             ).all()
-        score = {cid: float(v) for cid, v in rows}
+        score = {cid: float(v) for cid, v in rows if v is not None}
         pairs = [(c, score[c.chapter_id]) for c in chapters if c.chapter_id in score]
         return qa_work.style_deviation(pairs, score_range)
 
