@@ -1,8 +1,11 @@
-"""The API key goes to a real keyring backend, and a missing keyring gives a clear error."""
+"""Keys and database passwords go to a real keyring backend (one key per provider), a missing keyring
+gives a clear error, and logs never show a secret."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 import pytest
@@ -94,3 +97,86 @@ def test_stored_key_ignores_environment(dict_keyring: DictKeyring, monkeypatch: 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
     assert secrets.stored_api_key() == "sk-stored"
     assert secrets.environment_api_key_set()
+
+
+def test_one_key_per_provider(dict_keyring: DictKeyring) -> None:
+    """Switching presets never sends the OpenAI key to another server."""
+    assert secrets.key_account(None) == secrets.key_account("openai") == "openai-api-key"  # settings before presets
+    assert secrets.key_account("openrouter") == "api-key:openrouter"
+    assert secrets.key_account("custom", "https://LLM.example.com:8443/v1") == "api-key:custom:llm.example.com:8443"
+    assert secrets.key_account("custom", None) == "api-key:custom"
+    secrets.set_api_key("sk-openai-0123456789")
+    secrets.set_api_key("sk-or-v1-abcdefghij", secrets.key_account("openrouter"))
+    assert secrets.stored_api_key() == "sk-openai-0123456789"
+    assert secrets.stored_api_key(secrets.key_account("openrouter")) == "sk-or-v1-abcdefghij"
+    assert secrets.stored_api_key(secrets.key_account("ollama")) is None
+    secrets.set_api_key(None, secrets.key_account("openrouter"))
+    assert secrets.stored_api_key() == "sk-openai-0123456789"
+
+
+def test_database_password_goes_to_the_keyring(dict_keyring: DictKeyring) -> None:
+    url = "postgresql+psycopg://writer:db-s3cret%21@dbhost:5433/books"
+    bare = secrets.store_database_password(url)
+    assert bare == "postgresql+psycopg://writer@dbhost:5433/books"
+    assert dict_keyring.store == {("GhostLine", "database:" + bare): "db-s3cret%21"}
+    assert secrets.resolve_database_url(bare) == url
+    # Another user or database on the same server has its own entry.
+    assert secrets.resolve_database_url("postgresql+psycopg://reader@dbhost:5433/books").endswith(
+        "reader@dbhost:5433/books"
+    )
+    assert secrets.store_database_password(bare) == bare  # no password typed: nothing changes
+    assert secrets.resolve_database_url(bare) == url
+    secrets.forget_database_password(bare)
+    assert secrets.resolve_database_url(bare) == bare  # libpq then asks ~/.pgpass
+
+
+def test_resolve_keeps_a_typed_password_only_when_asked(dict_keyring: DictKeyring) -> None:
+    url = "postgresql+psycopg://u:legacy-pw@h/db"
+    assert secrets.resolve_database_url(url) == url
+    assert dict_keyring.store == {}  # an environment URL is never copied into the keyring
+    assert secrets.resolve_database_url(url, keep=True) == url
+    assert dict_keyring.store == {("GhostLine", "database:postgresql+psycopg://u@h/db"): "legacy-pw"}
+
+
+def test_database_password_without_keyring_explains_pgpass(fail_keyring: None) -> None:
+    with pytest.raises(ConfigError, match="pgpass"):
+        secrets.store_database_password("postgresql://u:pw@h/db")
+    assert secrets.resolve_database_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert secrets.resolve_database_url("postgresql://u:pw@h/db", keep=True) == "postgresql://u:pw@h/db"
+
+
+def test_redact_masks_remembered_secrets_keys_and_url_passwords() -> None:
+    secrets.remember_secret("local-token-zz9")
+    text = (
+        "key sk-proj-abcdefghijklmnop failed; token local-token-zz9; "
+        "url postgresql+psycopg://u:pw-in-url@h/db; plain words stay"
+    )
+    cleaned = secrets.redact(text)
+    for secret in ("abcdefghijklmnop", "local-token-zz9", "pw-in-url"):
+        assert secret not in cleaned
+    assert "plain words stay" in cleaned and "postgresql+psycopg://u:***@h/db" in cleaned
+    secrets.remember_secret("ab")  # too short to mask without mangling ordinary text
+    assert secrets.redact("ab cab") == "ab cab"
+
+
+def test_log_records_are_redacted_for_every_handler(dict_keyring: DictKeyring, tmp_path: Path) -> None:
+    secrets.install_log_redaction()
+    secrets.install_log_redaction()  # idempotent
+    secrets.set_api_key("sk-logged-0123456789xyz", secrets.key_account("openrouter"))  # remembered when stored
+    path = tmp_path / "test.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    logger = logging.getLogger("ghostline_desktop.test_secrets")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("calling with %s at %s", "sk-logged-0123456789xyz", "postgresql://u:log-db-pw@h/db")
+        try:
+            raise RuntimeError("server echoed sk-logged-0123456789xyz")
+        except RuntimeError:
+            logger.exception("failed: %s", "postgresql://u:log-db-pw@h/db")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    text = path.read_text()
+    assert "sk-logged-0123456789xyz" not in text and "log-db-pw" not in text
+    assert "RuntimeError: server echoed ***" in text
