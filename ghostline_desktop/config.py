@@ -207,7 +207,14 @@ _AI_ENV = {
 
 
 def load_settings(config_dir: Path | None = None) -> Settings:
-    """Read settings: env vars win over the settings file, which wins over defaults."""
+    """Read settings: env vars win over the settings file, which wins over defaults.
+
+    The app and the CLI both start here, so this is also where log redaction is installed and
+    the secrets the environment or the file hold are remembered for it.
+    """
+    from ghostline_desktop import redaction
+
+    redaction.install_log_redaction()
     cfg_dir = config_dir or default_config_dir()
     stored = _read_file(cfg_dir)
     overrides: dict[str, tuple[Any, Any]] = {}
@@ -239,6 +246,8 @@ def load_settings(config_dir: Path | None = None) -> Settings:
         api_key=os.environ.get("OPENAI_API_KEY") or None,
         **ai_values,
     )
+    redaction.remember_secret(ai.api_key)
+    redaction.remember_secret(database_url_password(database_url))
     return Settings(
         data_dir=data_dir,
         config_dir=cfg_dir,

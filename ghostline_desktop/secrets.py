@@ -12,19 +12,15 @@ server or a custom URL just because the author switched presets.
 Every call here may block (a locked wallet asks the user, D-Bus can stall): call them off
 the GUI thread — on the service loop, or through ``asyncio.to_thread``.
 
-Redaction: every secret this module hands out is remembered (in memory only) and
-:func:`install_log_redaction` makes every log record replace them — and anything shaped like
-an OpenAI key or a URL password — with ``***`` before any handler sees it.
+Redaction (:mod:`ghostline_desktop.redaction`): every secret this module hands out is
+remembered (in memory only), and log records are redacted of them — and of anything shaped
+like an OpenAI key or a URL password — before any handler sees them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
-import re
-import threading
-from typing import Any
 from urllib.parse import urlsplit
 
 import keyring
@@ -35,9 +31,10 @@ from ghostline_desktop.config import (
     database_url_password,
     database_url_with_password,
     database_url_without_password,
-    mask_database_url,
 )
 from ghostline_desktop.errors import ConfigError
+from ghostline_desktop.redaction import install_log_redaction as install_log_redaction  # re-exported
+from ghostline_desktop.redaction import redact, remember_secret
 
 SERVICE = "GhostLine"
 USERNAME = "openai-api-key"  # the OpenAI key (and every key of settings written before presets)
@@ -48,10 +45,6 @@ NO_KEYRING_DATABASE_MESSAGE = (
     "No system keyring is available to keep the database password. Leave the password out of the URL and put "
     "it in ~/.pgpass, or set GHOSTLINE_DATABASE_URL in your environment."
 )
-
-_KEY_SHAPE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]{6,}")
-_known: set[str] = set()
-_known_lock = threading.Lock()
 
 
 # ---- the keyring ----------------------------------------------------------------------------------------------
@@ -184,55 +177,3 @@ def resolve_database_url(url: str, *, keep: bool = False) -> str:
         return url
     stored = _read(_database_account(url))
     return database_url_with_password(url, stored) if stored else url
-
-
-# ---- redaction ------------------------------------------------------------------------------------------------
-def remember_secret(value: str | None) -> None:
-    """Mask ``value`` in every log record from now on (kept in memory only, for this process)."""
-    if value and len(value) >= 4:
-        with _known_lock:
-            _known.add(value)
-
-
-def redact(text: str) -> str:
-    """``text`` without any remembered secret, OpenAI-shaped key or URL password."""
-    if not text:
-        return text
-    with _known_lock:
-        known = sorted(_known, key=len, reverse=True)
-    for secret in known:
-        if secret in text:
-            text = text.replace(secret, "***")
-    return mask_database_url(_KEY_SHAPE.sub(r"\1***", text))
-
-
-_factory_installed = False
-
-
-def install_log_redaction() -> None:
-    """Make every log record redacted at creation, whatever handler it reaches (idempotent).
-
-    A record factory rather than a handler filter: it covers handlers added later (the CLI and
-    the app each add their own) and third-party loggers alike. The message is formatted once
-    here, and a traceback rendered and redacted, so no handler formats the raw text again.
-    """
-    global _factory_installed
-    if _factory_installed:
-        return
-    previous = logging.getLogRecordFactory()
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: leave it for logging's own error report
-            return record
-        cleaned = redact(message)
-        if cleaned != message or record.args:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-        return record
-
-    logging.setLogRecordFactory(factory)
-    _factory_installed = True

@@ -40,7 +40,11 @@ def prepare_database(settings: Settings, *, run_migrations: bool = True) -> Prep
     """
     embedded: EmbeddedServer | None = None
     if settings.database_url:
-        url = settings.database_url
+        from ghostline_desktop import secrets
+
+        # The file keeps the URL without its password; the keyring has it (a blocking call: we
+        # are off the GUI thread here). An environment URL is used as given, never stored.
+        url = secrets.resolve_database_url(settings.database_url, keep=not settings.database_url_from_env)
     else:
         embedded = EmbeddedServer(settings.data_dir)
         url = embedded.start()
