@@ -1,0 +1,101 @@
+"""The voice-score evaluation protocol, shared by the test and the bench (pure: texts in, numbers out).
+
+For each author's book: a profile from the first part (``PROFILE_SHARE`` of the book, at most
+``PROFILE_MAX_WORDS``), then held-out passages of N words from the rest of the same book (after a
+small gap, so no passage touches the profile's last paragraph). Every passage is scored against
+every profile: same-author pairs should score above different-author pairs (ROC AUC), and land in
+a stable range whichever profile it is (the share above 0.6).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from ghostline_desktop.core.style_features import split_paragraphs, text_stats, windows
+from ghostline_desktop.core.style_profile import StyleProfile, build_profile, score_stats
+
+PROFILE_SHARE = 0.45
+PROFILE_MAX_WORDS = 25_000
+GAP_PARAGRAPHS = 5
+MAX_PASSAGES = 12
+_WORD = re.compile(r"\S+")
+
+
+def book_body(text: str) -> str:
+    """A Project Gutenberg file without its licence header and footer (when marked)."""
+    start = text.find("*** START")
+    start = text.find("\n", start) + 1 if start >= 0 else 0
+    end = text.find("*** END")
+    return text[start : end if end >= 0 else len(text)]
+
+
+def split_book(text: str) -> tuple[str, str]:
+    """(profile part, held-out part) of a book."""
+    paras = split_paragraphs(book_body(text))
+    counts = [len(_WORD.findall(p)) for p in paras]
+    limit = min(int(sum(counts) * PROFILE_SHARE), PROFILE_MAX_WORDS)
+    acc, cut = 0, len(paras)
+    for i, c in enumerate(counts):
+        acc += c
+        if acc >= limit:
+            cut = i + 1
+            break
+    return "\n\n".join(paras[:cut]), "\n\n".join(paras[cut + GAP_PARAGRAPHS :])
+
+
+def roc_auc(pos: list[float], neg: list[float]) -> float:
+    """Probability that a same-author passage outscores a different-author one (ties count half)."""
+    if not pos or not neg:
+        return float("nan")
+    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+@dataclass(frozen=True)
+class EvalResult:
+    words: int
+    auc: float
+    same: list[float]
+    other: list[float]
+    per_profile: dict[str, tuple[float, float]]  # author: (mean same, mean other)
+
+    def summary(self, name: str = "") -> dict[str, float]:
+        def q(xs: list[float], f: float) -> float:
+            return sorted(xs)[int(f * (len(xs) - 1))]
+
+        return {
+            "words": self.words,
+            "auc": round(self.auc, 4),
+            "same_mean": round(statistics.fmean(self.same), 3),
+            "same_p10": round(q(self.same, 0.1), 3),
+            "same_min": round(min(self.same), 3),
+            "same_above_0.6": round(sum(s > 0.6 for s in self.same) / len(self.same), 3),
+            "other_mean": round(statistics.fmean(self.other), 3),
+            "other_p90": round(q(self.other, 0.9), 3),
+            "other_max": round(max(self.other), 3),
+        }
+
+
+def build_profiles(books: dict[str, str]) -> tuple[dict[str, StyleProfile], dict[str, str]]:
+    profiles, held = {}, {}
+    for author, text in books.items():
+        part, rest = split_book(text)
+        profiles[author] = build_profile(part)
+        held[author] = rest
+    return profiles, held
+
+
+def evaluate(profiles: dict[str, StyleProfile], held: dict[str, str], words: int) -> EvalResult:
+    same: list[float] = []
+    other: list[float] = []
+    per: dict[str, tuple[float, float]] = {}
+    stats = {a: [text_stats(p) for p in windows(t, words)[:MAX_PASSAGES]] for a, t in held.items()}
+    for author, profile in profiles.items():
+        s = [score_stats(profile, st).score for st in stats[author]]
+        o = [score_stats(profile, st).score for a, sts in stats.items() if a != author for st in sts]
+        same.extend(s)
+        other.extend(o)
+        per[author] = (statistics.fmean(s), statistics.fmean(o))
+    return EvalResult(words, roc_auc(same, other), same, other, per)
