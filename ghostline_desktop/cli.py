@@ -352,6 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ghostline_desktop.cli_chapters import add_commands as add_chapter_commands
 
     add_chapter_commands(top, common, proj)
+    from ghostline_desktop.cli_qa import add_commands as add_qa_commands
+
+    add_qa_commands(top, common)
     return parser
 
 
