@@ -60,22 +60,26 @@ STYLE_FEATURES: tuple[str, ...] = (
 )
 FEATURE_NAMES: tuple[str, ...] = STYLE_FEATURES + tuple(f"fw:{w}" for w in FUNCTION_WORDS)
 
-_FW_INDEX = {w: i for i, w in enumerate(FUNCTION_WORDS)}
-_ABBREVIATIONS = frozenset("mr mrs ms dr st mt jr sr prof capt col gen lt sgt rev hon vs etc viz cf no".split())
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ABBREVIATIONS = _words("mr mrs ms dr st mt jr sr prof capt col gen lt sgt rev hon vs etc viz cf no")
 # A sentence ends at . ! ? (or …) and any closing quotes/brackets, before whitespace; not after a
 # title abbreviation ("Mr. Darcy") or a single initial ("J. Smith"): see ``split_sentences``.
 _SENTENCE_END = re.compile(r"(?:[.!?]+|…)[\"'”’)\]_*]*(?=\s|$)")
 _LAST_WORD = re.compile(r"(\w+)$")
 _PARAGRAPH_SPLIT = re.compile(r"\n[ \t]*\n\s*")
 _QUOTED = re.compile(r"“[^”]*”?|\"[^\"\n]*(?:\"|$)|‘[^’]*’(?![a-z])", re.MULTILINE)
-_PAST = frozenset("was were had did said thought felt knew saw went came looked seemed could would".split())
-_PRESENT = frozenset("is are am has does say says think thinks feel feels know knows see sees go goes".split())
-_FIRST = frozenset("i me my mine myself we us our ours ourselves".split())
-_THIRD = frozenset("he him his himself she her hers herself they them their theirs themselves".split())
+_PAST = _words("was were had did said thought felt knew saw went came looked seemed could would")
+_PRESENT = _words("is are am has does say says think thinks feel feels know knows see sees go goes")
+_FIRST = _words("i me my mine myself we us our ours ourselves")
+_THIRD = _words("he him his himself she her hers herself they them their theirs themselves")
 # Words in -ly that are not adverbs (or are too common to say anything about style).
-_NOT_ADVERBS = frozenset(
-    "only family early reply apply supply fly july italy ugly holy lily belly bully jolly rally silly "
-    "folly ally melancholy lovely lonely likely friendly lively elderly daily curly oily hilly".split()
+_NOT_ADVERBS = _words(
+    "only family early reply apply supply fly july italy ugly holy lily belly bully jolly "
+    "rally silly folly ally melancholy lovely lonely likely friendly lively elderly daily curly oily hilly"
 )
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 _MTLD_THRESHOLD = 0.72

@@ -18,6 +18,7 @@ distances. Same-author text then lands in the same range whatever the profile, a
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -192,7 +193,7 @@ def build_profile(text: str) -> StyleProfile:
     k = min(FOLDS, len(stats))
     bounds = [round(i * len(stats) / k) for i in range(k + 1)]
     distances: list[float] = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         rest = stats[:a] + stats[b:]
         if len(rest) < 2:
             continue
