@@ -1,0 +1,53 @@
+"""STYLE_DEVIATION: a chapter whose voice score falls far below the author's usual range.
+
+The voice service scores each chapter revision against the author's profile and stores what
+the author's own text scores as ``score_range = {"low", "mean", "std"}``. A chapter is off
+voice below ``min(low, mean - 2·std)``: "low" is the worst the author's own samples did,
+and two standard deviations keep a noisy profile (few samples, tiny std) from flagging
+everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ghostline_desktop.core.enums import FindingType, Severity
+from ghostline_desktop.core.qa.model import ChapterText, Finding
+from ghostline_desktop.core.qa.text import line_excerpt
+
+
+def check_style_deviation(scores: list[tuple[ChapterText, float]], score_range: Mapping[str, float]) -> list[Finding]:
+    """One finding per chapter scored below the author's range (none when the range is unknown)."""
+    try:
+        low, mean, std = float(score_range["low"]), float(score_range["mean"]), float(score_range["std"])
+    except (KeyError, TypeError, ValueError):
+        return []
+    threshold = min(low, mean - 2 * std)
+    out: list[Finding] = []
+    for ch, score in scores:
+        if score is None or score >= threshold:
+            continue
+        severity = Severity.HIGH if std > 0 and score < mean - 4 * std else Severity.MEDIUM
+        end = len(ch.text)
+        out.append(
+            Finding(
+                finding_type=FindingType.STYLE_DEVIATION,
+                severity=severity,
+                is_blocking=False,
+                chapter_id=ch.chapter_id,
+                start=0,
+                end=end,
+                excerpt=line_excerpt(ch.text, 0, min(end, 80), 0),
+                title="Chapter reads off-voice",
+                explanation=(
+                    f"This chapter's voice score is {score:.2f}; the author's own text scores "
+                    f"{mean:.2f} on average (lowest {low:.2f})."
+                ),
+                suggestion="Revise the chapter toward the author's voice (AI Feedback on Revision can help).",
+                rule="style.below_range",
+                subject="chapter voice",
+                revision_id=ch.revision_id,
+                extra={"score": score, "threshold": threshold},
+            )
+        )
+    return out
