@@ -251,6 +251,7 @@ class FindingSummary:
     resolved_by_name: str | None = None
     auto_resolved: bool = False
     last_seen_at: datetime | None = None
+    span: str | None = None  # the text at start:end when the run found it (to re-find it after edits)
 
 
 @dataclass(frozen=True)

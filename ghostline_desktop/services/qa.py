@@ -65,6 +65,7 @@ def _summary(f: QAFinding, chapter_title: str | None, resolved_by: str | None = 
         resolved_by_name=resolved_by,
         auto_resolved=f.auto_resolved,
         last_seen_at=f.last_seen_at,
+        span=loc.get("text") if isinstance(loc.get("text"), str) else None,
     )
 
 
@@ -424,6 +425,12 @@ class QAService:
         return ReconcileResult(**result, open_total=int(open_total), open_blocking=int(open_blocking))
 
 
+def _span(f: Finding) -> str | None:
+    """The exact text found (the panel re-finds it if the chapter changed since); None if long."""
+    span = f.extra.get("span")
+    return span if isinstance(span, str) and len(span) <= 500 else None
+
+
 def _row_values(f: Finding, now: datetime, run_id: uuid.UUID | None) -> dict[str, Any]:
     """What a run writes into a row it found again (everything but identity and status)."""
     return {
@@ -436,7 +443,7 @@ def _row_values(f: Finding, now: datetime, run_id: uuid.UUID | None) -> dict[str
         "excerpt": f.excerpt,
         "suggestion": f.suggestion,
         "rule": (f.rule or "")[:100] or None,
-        "location": {"start": f.start, "end": f.end},
+        "location": {"start": f.start, "end": f.end, "text": _span(f)},
         "revision_id": f.revision_id,
         "last_run_id": run_id,
         "last_seen_at": now,

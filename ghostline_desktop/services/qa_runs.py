@@ -216,11 +216,7 @@ class QARunService:
         scope_ids = [c.chapter_id for c in in_scope]
         fresh = [cid for cid in scope_ids if now_versions.get(cid) == snap.versions.get(cid)]
         stale = len(scope_ids) - len(fresh)
-        revisions = {c.chapter_id: c.revision_id for c in in_scope}
-        # The revision is the one this run read (a cached analysis may name an older one).
-        findings = [
-            dataclasses.replace(f, revision_id=revisions.get(f.chapter_id)) if f.chapter_id else f for f in findings
-        ]
+        findings = _stamp(findings, {c.chapter_id: c for c in in_scope})
         await ctx.progress(0.9, "Recording the findings", force=True)
         result = await self.qa.reconcile(
             project_id,
@@ -340,6 +336,20 @@ class QARunService:
         score = {cid: float(v) for cid, v in rows if v is not None}
         pairs = [(c, score[c.chapter_id]) for c in chapters if c.chapter_id in score]
         return qa_work.style_deviation(pairs, score_range)
+
+
+def _stamp(findings: list[Finding], read: dict[uuid.UUID, ChapterText]) -> list[Finding]:
+    """The revision this run read (a cached analysis may name an older one) and the exact text
+    found, so the panel can re-find the passage after later edits."""
+    out = []
+    for f in findings:
+        ch = read.get(f.chapter_id) if f.chapter_id else None
+        if ch is None:
+            out.append(f)
+            continue
+        extra = {**f.extra, "span": ch.text[f.start : f.end]}
+        out.append(dataclasses.replace(f, revision_id=ch.revision_id, extra=extra))
+    return out
 
 
 def describe(o: RunOutcome) -> str:

@@ -49,7 +49,7 @@ def test_book_run_records_placeholders_with_position_and_revision(
     assert out.scope == "book" and out.chapters == 2 and out.analysed == 2 and out.stale == 0
     (f,) = placeholders(services, run, project)
     assert (f.chapter_id, f.chapter_title, f.is_blocking, f.status) == (one.id, "The ferry", True, "OPEN")
-    assert ONE[f.start : f.end] == "TK"
+    assert ONE[f.start : f.end] == "TK" == f.span
     assert f.revision_id is not None and "TK" in (f.excerpt or "")
     assert out.result.open_blocking >= 1
     job = run(services.runner.wait(out.job_id))
