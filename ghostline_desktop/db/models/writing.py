@@ -130,6 +130,8 @@ class ChapterRevision(UUIDPk, CreatedAt, Base):
     content: Mapped[str] = mapped_column(Text, default="", server_default="")
     word_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     similarity_score: Mapped[float | None] = mapped_column(Float)
+    # Why the score is what it is (plain-words reasons, per-feature z), written with it (issue 10).
+    voice_breakdown: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     token_cost: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     user_feedback: Mapped[str | None] = mapped_column(Text)
     ai_feedback: Mapped[str | None] = mapped_column(Text)
