@@ -487,3 +487,32 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
     def open_find(self) -> None:
         if self.stack.currentWidget() is self.text:
             self.find_bar.open()
+
+    # -- QA (issue 11): jump to a finding ------------------------------------------------------
+    def select_range(self, start: int, end: int) -> None:
+        """Select and highlight ``text[start:end]`` of the chapter shown and scroll to it.
+
+        Offsets are Python code points (what QA findings store); the document counts UTF-16
+        units, so text with emoji or other astral characters is converted. The highlight stays
+        until the next edit (QAController clears it)."""
+        from PySide6.QtGui import QColor
+        from PySide6.QtWidgets import QTextEdit
+
+        text = self.text.toPlainText()
+        start = max(0, min(start, len(text)))
+        end = max(start, min(end, len(text)))
+
+        def unit(i: int) -> int:
+            return len(text[:i].encode("utf-16-le")) // 2
+
+        cursor = self.text.textCursor()
+        cursor.setPosition(unit(start))
+        cursor.setPosition(unit(end), QTextCursor.MoveMode.KeepAnchor)
+        self.text.setTextCursor(cursor)
+        self.text.centerCursor()
+        mark = QTextEdit.ExtraSelection()
+        mark.cursor = cursor
+        mark.format.setBackground(QColor("#fde68a"))
+        mark.format.setForeground(QColor("#1a202c"))
+        self.text.setExtraSelections([mark])
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)
