@@ -15,6 +15,7 @@ from ghostline_desktop.db.models import BillingPlan, TokenTransaction, Transacti
 from ghostline_desktop.errors import ConflictError, NotFoundError, ValidationError
 from ghostline_desktop.services.dto import TokenBalance, UserInfo
 from ghostline_desktop.services.events import EventBus
+from ghostline_desktop.services.tokens import TokenService
 
 DEFAULT_PLAN = "basic"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -93,10 +94,16 @@ class AccountService:
                     .limit(1)
                 )
             ).first()
+            info = None
             if row is not None:
                 user, plan = row
                 user.last_login_at = datetime.now(UTC)
-                return _info(user, plan)
+                info = _info(user, plan)
+        if info is not None:
+            # Signing in is when a new month's quota arrives (the app and every CLI command sign in).
+            if await TokenService(self.db, self.bus).ensure_monthly_quota(info.id):
+                return await self.get_user(info.id)
+            return info
         name = re.sub(r"[^A-Za-z0-9_.-]", "", getpass.getuser()) or "author"
         try:
             return await self.create_user(

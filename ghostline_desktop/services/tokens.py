@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,26 +35,30 @@ from ghostline_desktop.db.models import (
     User,
 )
 from ghostline_desktop.errors import InsufficientTokensError, NotFoundError, ValidationError
+from ghostline_desktop.services.dto import TokenBalance
 from ghostline_desktop.services.events import BalanceChanged, EventBus, NotificationsChanged, UsageEstimate
+from ghostline_desktop.services.token_ledger_queries import TokenQueries, month_start
 
 #: Fractions of the monthly quota below which the meter changes colour and a LOW_BALANCE
 #: notification is written (once per crossing, from above to below).
 LOW_THRESHOLDS = (0.20, 0.05)
-#: Largest single credit or debit (the columns are 32-bit integers).
+#: Largest single credit or debit, and the largest balance (the columns are 32-bit integers).
 MAX_AMOUNT = 1_000_000_000
+MAX_BALANCE = 2**31 - 1
 
 
 @dataclass(frozen=True)
 class _Locked:
     user: User
     quota: int
+    plan: BillingPlan | None = None
 
 
 async def lock_user(s: AsyncSession, user_id: uuid.UUID) -> _Locked:
     """Lock the user's row for the rest of the transaction; every balance change goes through here."""
     row = (
         await s.execute(
-            select(User, BillingPlan.monthly_token_quota)
+            select(User, BillingPlan)
             .outerjoin(BillingPlan, User.billing_plan_id == BillingPlan.id)
             .where(User.id == user_id)
             .with_for_update(of=User)
@@ -61,7 +66,8 @@ async def lock_user(s: AsyncSession, user_id: uuid.UUID) -> _Locked:
     ).first()
     if row is None:
         raise NotFoundError("That user does not exist.")
-    return _Locked(row[0], int(row[1] or 0))
+    user, plan = row
+    return _Locked(user, plan.monthly_token_quota if plan else 0, plan)
 
 
 def crossed_thresholds(before: int, after: int, quota: int) -> list[float]:
@@ -132,7 +138,7 @@ async def apply_change(
     return after, notified
 
 
-class TokenService:
+class TokenService(TokenQueries):
     def __init__(self, db: Database, bus: EventBus) -> None:
         self.db = db
         self.bus = bus
@@ -200,3 +206,81 @@ class TokenService:
     def publish_estimate(self, user_id: uuid.UUID, job_id: uuid.UUID, tokens: int) -> None:
         """A running stream's estimated tokens so far (0 when it settled): the meter moves live."""
         self.bus.publish(UsageEstimate(user_id, job_id, tokens))
+
+    # ---- credits, the monthly quota, the plan ----------------------------------------------------------------
+
+    async def credit(self, user_id: uuid.UUID, amount: int, description: str) -> int:
+        """Add tokens by hand ("Add tokens", ``ghostline tokens credit``); returns the balance after."""
+        text = " ".join((description or "").split())
+        if not text:
+            raise ValidationError("Say what the tokens are for (a note such as 'Top-up for the sequel').")
+        if not 0 < amount <= MAX_AMOUNT:
+            raise ValidationError(f"Add between 1 and {MAX_AMOUNT:,} tokens at a time.")
+        async with self.db.session() as s:
+            locked = await lock_user(s, user_id)
+            if locked.user.token_balance + amount > MAX_BALANCE:
+                raise ValidationError(f"A balance cannot go over {MAX_BALANCE:,} tokens.")
+            after, _ = await apply_change(s, locked, TransactionType.CREDIT, amount, text[:2000])
+        self.bus.publish(BalanceChanged(user_id, after))
+        return after
+
+    async def ensure_monthly_quota(self, user_id: uuid.UUID, *, now: datetime | None = None) -> int:
+        """Credit the plan's monthly quota once per (UTC) calendar month; returns what was credited.
+
+        Idempotent and safe with two app instances starting at once: under the user's row lock,
+        ``quota_period_start`` says whether this month was credited already. Months the app was not
+        opened are not credited retroactively (a budget, not a savings account)."""
+        start = month_start(now)
+        async with self.db.session() as s:
+            locked = await lock_user(s, user_id)
+            user = locked.user
+            if user.quota_period_start is not None and user.quota_period_start >= start:
+                return 0
+            user.quota_period_start = start
+            amount = min(locked.quota, MAX_BALANCE - user.token_balance)
+            if amount <= 0:
+                return 0
+            name = locked.plan.display_name if locked.plan else "Plan"
+            after, _ = await apply_change(
+                s, locked, TransactionType.CREDIT, amount, f"{name} plan: monthly token quota for {start:%B %Y}"
+            )
+            s.add(
+                Notification(
+                    user_id=user_id,
+                    notification_type=NotificationType.QUOTA_RESET,
+                    channel=NotificationChannel.IN_APP,
+                    title=f"{amount:,} tokens for {start:%B}",
+                    message=f"Your {name} plan's monthly quota was added; the balance is {after:,} tokens.",
+                    is_read=False,
+                )
+            )
+        self.bus.publish(BalanceChanged(user_id, after))
+        self.bus.publish(NotificationsChanged(user_id))
+        return amount
+
+    async def change_plan(self, user_id: uuid.UUID, plan_name: str) -> TokenBalance:
+        """Switch the user's plan (their monthly budget). A larger quota credits the difference now,
+        so the raise is usable this month; a smaller one takes nothing away (it applies from next month)."""
+        async with self.db.session() as s:
+            plan = (
+                await s.execute(select(BillingPlan).where(BillingPlan.name == plan_name, BillingPlan.is_active))
+            ).scalar_one_or_none()
+            if plan is None:
+                raise NotFoundError(f"There is no billing plan called '{plan_name}'.")
+            locked = await lock_user(s, user_id)
+            after = locked.user.token_balance
+            if locked.plan is None or locked.plan.id != plan.id:
+                old_name = locked.plan.display_name if locked.plan else "no plan"
+                locked.user.billing_plan_id = plan.id
+                raise_by = min(plan.monthly_token_quota - locked.quota, MAX_BALANCE - after)
+                if raise_by > 0:
+                    after, _ = await apply_change(
+                        s,
+                        locked,
+                        TransactionType.CREDIT,
+                        raise_by,
+                        f"Plan changed from {old_name} to {plan.display_name}: the larger quota for this month",
+                    )
+            result = TokenBalance(user_id, after, plan.monthly_token_quota, plan.name, plan.display_name)
+        self.bus.publish(BalanceChanged(user_id, after))
+        return result
