@@ -14,31 +14,28 @@ client exception (whose text a careless server may have filled with the key).
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import logging
-import math
 import os
 import random
-import re
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from ghostline_desktop import secrets
+from ghostline_desktop.ai.presets import effective_base_url
+from ghostline_desktop.ai.provider_errors import (
+    never_retried,
+    retryable,
+    scrub,
+    translate_error,
+)
 from ghostline_desktop.config import AISettings
 from ghostline_desktop.errors import (
     NotFoundError,
-    ProviderAuthError,
-    ProviderContextTooLong,
     ProviderError,
-    ProviderModelNotFound,
-    ProviderRateLimited,
     ProviderStreamInterrupted,
-    ProviderTimeout,
-    ProviderUnavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -68,8 +65,6 @@ EMBED_BATCH_SIZE = 256
 EMBED_BATCH_CHARS = 800_000  # ~200k tokens: a second bound for batches of unusually long texts
 #: The /audio/transcriptions upload limit (callers split longer audio first).
 TRANSCRIPTION_MAX_BYTES = 25 * 1024 * 1024
-_RETRYABLE_STATUS = {408, 409, 429}
-_KEY_SHAPE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]{6,}")
 
 
 @dataclass(frozen=True)
@@ -128,33 +123,6 @@ class StreamDone:
 
 
 StreamEvent = TextDelta | StreamDone
-
-
-def scrub(text: str, api_key: str | None) -> str:
-    """``text`` without the API key, nor anything shaped like an OpenAI key."""
-    if api_key:
-        text = text.replace(api_key, "***")
-    return _KEY_SHAPE.sub(r"\1***", text)
-
-
-def parse_retry_after(headers: Mapping[str, str] | None) -> float | None:
-    """Seconds from ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date), as the openai client reads them."""
-    if not headers:
-        return None
-    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            seconds = float(value) / divisor
-        except ValueError:
-            parsed = email.utils.parsedate_tz(value)
-            if parsed is None:
-                continue
-            seconds = float(email.utils.mktime_tz(parsed)) - time.time()
-        if math.isfinite(seconds):
-            return max(0.0, seconds)
-    return None
 
 
 class Provider:
@@ -312,7 +280,7 @@ class Provider:
                     await stream.close()
             except openai.OpenAIError as exc:
                 error, retry_after = self._translate(exc, name)
-                if not parts and _retryable(exc) and attempt < self.config.max_retries:
+                if not parts and retryable(exc) and not never_retried(error) and attempt < self.config.max_retries:
                     await self._backoff("chat stream", error, attempt, retry_after)
                     attempt += 1
                     continue
@@ -338,6 +306,9 @@ class Provider:
                 usage_reported=usage is not None,
             )
             return
+
+    def _translate(self, exc: openai.OpenAIError, model: str | None) -> tuple[ProviderError, float | None]:
+        return translate_error(exc, self.config, model)
 
     # ---- internals ---------------------------------------------------------------------------------------------
     def _chat_kwargs(
@@ -368,7 +339,7 @@ class Provider:
                 return await call()
             except openai.OpenAIError as exc:
                 error, retry_after = self._translate(exc, model)
-                if not _retryable(exc) or attempt >= self.config.max_retries:
+                if not retryable(exc) or never_retried(error) or attempt >= self.config.max_retries:
                     if attempt:
                         log.warning("AI provider %s failed after %d attempts: %s", what, attempt + 1, error.detail)
                     raise error from None
@@ -394,64 +365,6 @@ class Provider:
         )
         await asyncio.sleep(delay)
 
-    def _translate(self, exc: openai.OpenAIError, model: str | None) -> tuple[ProviderError, float | None]:
-        """Our typed error for a client exception (messages scrubbed of the key), and any Retry-After."""
-        key = self.config.api_key
-        where = self.config.label
-        model_name = model or self.config.chat_model
-        if isinstance(exc, openai.APITimeoutError):
-            return ProviderTimeout(detail=f"timeout after {self.config.timeout:g} s at {where}"), None
-        if isinstance(exc, openai.APIConnectionError):
-            message = f"The AI provider at {where} could not be reached. Check the address and that it is running."
-            return ProviderUnavailable(message, detail=scrub(f"{exc}: {exc.__cause__!r}", key)), None
-        if not isinstance(exc, openai.APIStatusError):
-            return ProviderError(detail=scrub(str(exc), key)), None
-        status = exc.status_code
-        code, server_message = _error_fields(exc)
-        detail = scrub(f"HTTP {status} {code}: {server_message}".strip(), key)
-        retry_after = parse_retry_after(exc.response.headers if exc.response is not None else None)
-        lowered = server_message.lower()
-        if status in (401, 403):
-            return ProviderAuthError(status_code=status, detail=detail), None
-        if status == 429:
-            if code == "insufficient_quota":
-                message = "The AI provider account has no quota left. Check its plan and billing."
-                return ProviderRateLimited(message, status_code=status, detail=detail), None
-            return ProviderRateLimited(retry_after=retry_after, status_code=status, detail=detail), retry_after
-        if status == 404 and (code == "model_not_found" or "model" in lowered):
-            return ProviderModelNotFound(model_name, status_code=status, detail=detail), None
-        if code == "context_length_exceeded" or "context length" in lowered or "context window" in lowered:
-            return ProviderContextTooLong(model_name, status_code=status, detail=detail), None
-        if status >= 500:
-            message = f"The AI provider at {where} had a server error (HTTP {status}). Try again later."
-            return ProviderUnavailable(message, status_code=status, detail=detail), retry_after
-        if status in _RETRYABLE_STATUS:
-            return ProviderUnavailable(status_code=status, detail=detail), retry_after
-        if status == 404:
-            message = f"The AI provider at {where} does not offer this service (HTTP 404). Check its address."
-            return ProviderError(message, status_code=status, detail=detail), None
-        message = f"The AI provider rejected the request (HTTP {status}): {scrub(server_message, key)}"
-        return ProviderError(message, status_code=status, detail=detail), None
-
-
-def _retryable(exc: openai.OpenAIError) -> bool:
-    if isinstance(exc, openai.APIConnectionError):  # includes timeouts and broken streams
-        return True
-    if isinstance(exc, openai.APIStatusError):
-        if exc.status_code == 429:
-            return _error_fields(exc)[0] != "insufficient_quota"
-        return exc.status_code in _RETRYABLE_STATUS or exc.status_code >= 500
-    return False
-
-
-def _error_fields(exc: openai.APIStatusError) -> tuple[str, str]:
-    """(code, message) of an OpenAI-shaped error body; servers differ on nesting it under "error"."""
-    body: Any = exc.body
-    inner: Any = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), dict) else body
-    if not isinstance(inner, dict):
-        return "", str(exc.message or "")
-    return str(inner.get("code") or ""), str(inner.get("message") or exc.message or "")
-
 
 def _batches(texts: list[str]) -> list[list[str]]:
     batches: list[list[str]] = []
@@ -468,30 +381,45 @@ def _batches(texts: list[str]) -> list[list[str]]:
     return batches
 
 
+KeySource = Callable[[], str | None] | Literal["keyring"] | None
+
+
 def config_from_settings(
     ai: AISettings,
     env: Mapping[str, str] = os.environ,
     *,
-    stored_key: Callable[[], str | None] | None = secrets.stored_api_key,
+    stored_key: KeySource = "keyring",
 ) -> ProviderConfig | None:
     """The provider configuration, or None when nothing is configured (the app then runs offline).
 
     As the openai library does: an explicit setting wins over ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``;
-    the key then comes from the keyring. ``stored_key`` touches the keyring, which can block: call
-    this off the GUI thread (the service loop), or pass ``stored_key=None``.
+    without either, a local preset's own address is used; the key then comes from the keyring
+    entry of this provider (``secrets.key_account``: the OpenAI key is never sent elsewhere).
+    ``stored_key="keyring"`` touches the keyring, which can block: call this off the GUI thread
+    (the service loop), or pass a function or ``None``.
     """
+    base_url = (
+        (ai.base_url or "").strip()
+        or env.get("OPENAI_BASE_URL", "").strip()
+        or effective_base_url(ai.preset, None)
+        or None
+    )
     key = (ai.api_key or "").strip() or env.get("OPENAI_API_KEY", "").strip() or None
     if key is None and stored_key is not None:
-        key = (stored_key() or "").strip() or None
-    base_url = (ai.base_url or "").strip() or env.get("OPENAI_BASE_URL", "").strip() or None
+        if stored_key == "keyring":
+            key = (secrets.stored_api_key(secrets.key_account(ai.preset, base_url)) or "").strip() or None
+        else:
+            key = (stored_key() or "").strip() or None
     if key is None and base_url is None:
         return None
+    secrets.remember_secret(key)
     return ProviderConfig(
         base_url=base_url,
         api_key=key,
         chat_model=ai.chat_model,
         embedding_model=ai.embedding_model,
         transcription_model=ai.transcription_model,
+        timeout=ai.timeout_s,
     )
 
 
@@ -499,7 +427,7 @@ def provider_from_settings(
     ai: AISettings,
     env: Mapping[str, str] = os.environ,
     *,
-    stored_key: Callable[[], str | None] | None = secrets.stored_api_key,
+    stored_key: KeySource = "keyring",
 ) -> Provider | None:
     """A :class:`Provider` for these settings, or None when no provider is configured."""
     config = config_from_settings(ai, env, stored_key=stored_key)
