@@ -111,12 +111,13 @@ class Handler(BaseHTTPRequestHandler):
                 return
             fault = srv._take_fault(route)
             rec.fault = fault.kind if fault else None
-            if fault is not None and fault.kind == "hang" and not (route == "chat" and self._streaming(rec)):
+            streamed_hang = route == "chat" and self._streaming(rec) and (fault is not None and fault.after_chunks >= 0)
+            if fault is not None and fault.kind == "hang" and not streamed_hang:
                 srv._sleep(fault.hang_seconds)
                 if srv._stopping.is_set():
                     raise _StopServing
                 fault = None  # after the hang, answer normally (the client has usually given up)
-            if fault is not None and fault.kind not in ("cut_stream", "hang", "invalid_json"):
+            if fault is not None and fault.kind not in ("cut_stream", "hang", "invalid_json", "stream_error"):
                 self._send_error_fault(rec, fault)
                 return
             getattr(self, f"_route_{route}")(rec, fault)
@@ -160,6 +161,8 @@ class Handler(BaseHTTPRequestHandler):
             )
             if fault.retry_after is not None:
                 headers["Retry-After"] = f"{fault.retry_after:g}"
+            if fault.retry_after_ms is not None:
+                headers["retry-after-ms"] = f"{fault.retry_after_ms:g}"
         elif fault.kind == "server_error":
             status, body = 500, error_body("The server had an error while processing your request.", "server_error")
         elif fault.kind == "bad_key":
@@ -188,6 +191,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             status = fault.status
             body = fault.body or error_body(f"Injected error {fault.status}.", "server_error")
+        headers.update(fault.headers or {})
         self._send_json(rec, status, body, headers)
 
     # ---- routes ----------------------------------------------------------------------------------------------
@@ -271,6 +275,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "cut_stream":
             self._cut_plain_body(rec)
             return
+        if fault is not None and fault.kind == "stream_error":  # no stream to carry an event: a plain error
+            self._send_json(rec, fault.status, fault.body or error_body("Injected stream error.", "server_error"))
+            return
         message = {"role": "assistant", "content": text, "refusal": None}
         choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": reply.finish_reason}
         self._send_json(
@@ -324,16 +331,12 @@ class Handler(BaseHTTPRequestHandler):
         start = time.monotonic() + srv.time_to_first_token
         for i, piece in enumerate(pieces):
             if fault is not None and i == fault.after_chunks:
-                if fault.kind == "hang":
-                    srv._sleep(fault.hang_seconds)
-                raise _StopServing  # close without the final chunk: the client sees a broken stream
+                self._break_stream(fault)
             due = start + (i / srv.tokens_per_second if srv.tokens_per_second else 0.0)
             srv._sleep(due - time.monotonic())
             self._send_event(chunk({"content": piece}, **usage_field))
         if fault is not None:  # fewer pieces than after_chunks: still break the stream at the end
-            if fault.kind == "hang":
-                srv._sleep(fault.hang_seconds)
-            raise _StopServing
+            self._break_stream(fault)
         self._send_event(chunk({}, finish_reason, **usage_field))
         if usage is not None:
             final = chunk({}, None, usage=usage)
@@ -342,6 +345,19 @@ class Handler(BaseHTTPRequestHandler):
         self._send_raw(b"data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _break_stream(self, fault: Fault) -> None:
+        """End a stream the way ``fault`` says: hang then close, close at once, or an error event."""
+        if fault.kind == "hang":
+            self.server_obj._sleep(fault.hang_seconds)
+        if fault.kind == "stream_error":
+            body = fault.body or error_body("The server had an error while processing your request.", "server_error")
+            self._send_event(body if "error" in body else {"error": body})
+            self._send_raw(b"data: [DONE]\n\n")
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            raise _StopServing
+        raise _StopServing  # close without the final chunk: the client sees a broken stream
 
     def _send_event(self, payload: dict[str, Any]) -> None:
         self._send_raw(b"data: " + json.dumps(payload).encode() + b"\n\n")

@@ -22,6 +22,7 @@ FaultKind = Literal[
     "cut_stream",  # stream: close the connection after `after_chunks` content chunks (non-stream: half a body)
     "hang",  # sleep `hang_seconds` (or until the server stops); stream: after `after_chunks` chunks
     "invalid_json",  # chat: the reply content is truncated JSON
+    "stream_error",  # stream: an error event ({"error": {...}}, as OpenRouter/vLLM send) after `after_chunks` chunks
 ]
 
 ROUTES: dict[tuple[str, str], Route] = {
@@ -39,10 +40,13 @@ class Fault:
     kind: FaultKind
     times: int = 1
     retry_after: float | None = 1.0  # rate_limit: seconds in the Retry-After header (None: no header)
-    after_chunks: int = 0  # cut_stream / hang in a stream: content chunks sent first
+    after_chunks: int = 0  # cut_stream / hang / stream_error in a stream: content chunks sent first;
+    # hang with -1: before any byte of the reply (the client waits for headers)
     hang_seconds: float = 30.0
     status: int = 500  # kind "status"
-    body: dict[str, Any] | None = None  # kind "status": the JSON body (default: an OpenAI error body)
+    body: dict[str, Any] | None = None  # kind "status" / "stream_error": the JSON error (default: OpenAI-shaped)
+    retry_after_ms: float | None = None  # rate_limit: also a retry-after-ms header (OpenAI sends both)
+    headers: dict[str, str] | None = None  # extra response headers for an error reply (e.g. Retry-After on a 503)
 
 
 @dataclass
