@@ -55,8 +55,10 @@ Z_CLIP = 4.0
 #: (tests/core/test_style_evaluation.py): function words alone 0.96 AUC at 2,000 words, the
 #: readable features alone 0.86, this mix the best at 500 words.
 FW_WEIGHT = 0.9
-#: Logistic calibration: a distance ``CENTRE_SDS`` held-out spreads above the held-out mean scores
-#: 0.5; the slope is ``SLOPE_SDS`` spreads per e-fold.
+#: Logistic calibration: a distance ``CENTRE_SDS`` held-out spreads above the held-out median
+#: scores 0.5; the slope is ``SLOPE_SDS`` spreads per e-fold. Median and MAD, not mean and standard
+#: deviation: a sample with a few odd passages (a letter quoted in a novel) would otherwise widen
+#: the range and let other authors' text score high.
 CENTRE_SDS = 2.5
 SLOPE_SDS = 0.8
 
@@ -199,8 +201,9 @@ def build_profile(text: str) -> StyleProfile:
             continue
         fold = spread_of(rest, size)
         distances.extend(fold.distance(s)[0] for s in stats[a:b])
-    mu = statistics.fmean(distances)
-    sd = max(statistics.pstdev(distances), 0.1 * mu)
+    mu = statistics.median(distances)
+    mad = statistics.median(abs(d - mu) for d in distances) * 1.4826
+    sd = max(mad, 0.1 * mu)
     centre, slope = mu + CENTRE_SDS * sd, SLOPE_SDS * sd
     held = [logistic(d, centre, slope) for d in distances]
     return StyleProfile(total, spread, centre, slope, held)
@@ -276,3 +279,20 @@ _TYPICAL = {
     "past_tense": 0.8,
     "first_person": 0.3,
 }
+
+
+# -- process-pool entry points (top level: picklable) ---------------------------------------------
+def profile_payload(text: str) -> dict[str, Any]:
+    """Build a profile and everything stored with it: ``style_attributes`` and the style vector."""
+    from ghostline_desktop.core.style_words import describe_profile
+
+    profile = build_profile(text)
+    attrs = profile.to_json()
+    attrs["summary"] = describe_profile(profile.means(), profile.words)
+    return {"attributes": attrs, "vector": style_vector(profile.means())}
+
+
+def score_payloads(attributes: dict[str, Any], texts: list[str]) -> list[dict[str, Any]]:
+    """Score several texts against a stored profile (one worker round trip for a batch)."""
+    profile = StyleProfile.from_json(attributes)
+    return [score_text(profile, t).to_json() for t in texts]
