@@ -108,7 +108,7 @@ def translate_error(
     if status == 413 or _is_context_too_long(code, server_message):
         return ProviderContextTooLong(model_name, status_code=status, detail=detail), None
     if (status == 404 and (code == "model_not_found" or "model" in lowered)) or (
-        status in (400, 404, 422) and _is_unknown_model(code, server_message)
+        status >= 400 and _is_unknown_model(code, server_message)
     ):
         return ProviderModelNotFound(model_name, status_code=status, detail=detail), None
     if status >= 500:
@@ -171,6 +171,13 @@ def _error_fields(exc: openai.APIStatusError) -> tuple[str, str]:
 
 
 def _body_fields(body: Any, fallback: str) -> tuple[str, str]:
+    # Gemini wraps the error in a list; LM Studio sends {"error": "text"}; vLLM leaves it unwrapped.
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = body[0]
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        body = body["error"]
+    if isinstance(body, str) and body.strip():  # the client unwraps {"error": "text"} to the text
+        return "", body
     inner: Any = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), dict) else body
     if not isinstance(inner, dict):
         return "", fallback
