@@ -83,6 +83,7 @@ class _Writer:
         self.smf = options.standard_manuscript
         self.doc = Document()
         self.center = WD_ALIGN_PARAGRAPH.CENTER
+        self.right = WD_ALIGN_PARAGRAPH.RIGHT
         self.Pt, self.Inches = Pt, Inches
         self._styles()
 
@@ -157,7 +158,7 @@ class _Writer:
             top = self.doc.add_paragraph(m.author)
             top.paragraph_format.first_line_indent = self.Inches(0)
             words = self.doc.add_paragraph(f"About {_round_words(m.words):,} words")
-            words.alignment = 2  # right
+            words.alignment = self.right
             for _ in range(8):
                 self.doc.add_paragraph().paragraph_format.first_line_indent = self.Inches(0)
         title = self.doc.add_paragraph(m.title, style="Title")
@@ -201,7 +202,7 @@ class _Writer:
         section = self.doc.sections[0]
         section.different_first_page_header_footer = True
         par = section.header.paragraphs[0]
-        par.alignment = 2  # right
+        par.alignment = self.right
         surname = (self.m.author.split() or ["Author"])[-1]
         short = " ".join(self.m.title.upper().split()[:4])
         par.add_run(f"{surname} / {short} / ")
@@ -243,7 +244,7 @@ class _Writer:
 def _round_words(words: int) -> int:
     """Manuscript convention: round to the nearest hundred (thousand for long books)."""
     step = 1000 if words >= 20_000 else 100
-    return max(step, int(round(words / step)) * step)
+    return max(step, round(words / step) * step)
 
 
 def render_docx(m: Manuscript, options: RenderOptions) -> bytes:

@@ -61,7 +61,7 @@ def render_epub(m: Manuscript) -> bytes:
 
     spine: list[object] = []
     if m.cover:
-        data, media_type, ext = fit_cover(m.cover, m.cover_media_type)
+        data, _media_type, ext = fit_cover(m.cover, m.cover_media_type)
         book.set_cover(f"images/cover.{ext}", data, create_page=True)
         spine.append("cover")
 
@@ -82,9 +82,23 @@ def render_epub(m: Manuscript) -> bytes:
     )
     spine.append(title_page)
     if m.copyright:
-        spine.append(page("copyright", "copyright.xhtml", "Copyright", f'<section class="copyright">{blocks_html(m.copyright)}</section>'))
+        spine.append(
+            page(
+                "copyright",
+                "copyright.xhtml",
+                "Copyright",
+                f'<section class="copyright">{blocks_html(m.copyright)}</section>',
+            )
+        )
     if m.dedication:
-        spine.append(page("dedication", "dedication.xhtml", "Dedication", f'<section class="dedication">{blocks_html(m.dedication)}</section>'))
+        spine.append(
+            page(
+                "dedication",
+                "dedication.xhtml",
+                "Dedication",
+                f'<section class="dedication">{blocks_html(m.dedication)}</section>',
+            )
+        )
     nav = epub.EpubNav()
     book.add_item(nav)
     if m.toc:
@@ -119,7 +133,6 @@ def render_epub(m: Manuscript) -> bytes:
 
 def _text_of(html: str) -> str:
     import re
-
     from html import unescape
 
     return unescape(re.sub(r"<[^>]+>", " ", html))

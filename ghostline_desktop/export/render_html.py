@@ -65,7 +65,9 @@ def blocks_html(blocks: tuple[Block, ...]) -> str:
         elif isinstance(b, Heading):
             out.append(f"<h{b.level}>{inlines_html(b.inlines)}</h{b.level}>")
         elif isinstance(b, Quote):
-            out.append("<blockquote>" + "".join(f"<p>{inlines_html(p.inlines)}</p>" for p in b.paragraphs) + "</blockquote>")
+            out.append(
+                "<blockquote>" + "".join(f"<p>{inlines_html(p.inlines)}</p>" for p in b.paragraphs) + "</blockquote>"
+            )
         elif isinstance(b, ListBlock):
             tag = "ol" if b.ordered else "ul"
             out.append(f"<{tag}>" + "".join(f"<li>{inlines_html(i)}</li>" for i in b.items) + f"</{tag}>")
@@ -112,9 +114,8 @@ def render_html(m: Manuscript) -> bytes:
         items = "".join(f'<li><a href="#{chapter_id(c)}">{escape(c.title)}</a></li>' for c in m.chapters)
         parts.append(f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>')
     for ch in m.chapters:
-        parts.append(
-            f'<section class="chapter" id="{chapter_id(ch)}">{chapter_heading_html(ch)}\n{blocks_html(ch.blocks)}</section>'
-        )
+        body = f"{chapter_heading_html(ch)}\n{blocks_html(ch.blocks)}"
+        parts.append(f'<section class="chapter" id="{chapter_id(ch)}">{body}</section>')
     if m.about_author:
         parts.append(f'<section class="about-author"><h2>About the Author</h2>{blocks_html(m.about_author)}</section>')
     parts += ["</body>", "</html>", ""]

@@ -62,7 +62,9 @@ def _blocks(blocks: tuple[Block, ...]) -> str:
         elif isinstance(b, Quote):
             out.append("\n>\n".join("> " + _inlines(p.inlines) for p in b.paragraphs))
         elif isinstance(b, ListBlock):
-            out.append("\n".join(f"{n}. {_inlines(i)}" if b.ordered else f"- {_inlines(i)}" for n, i in enumerate(b.items, 1)))
+            out.append(
+                "\n".join(f"{n}. {_inlines(i)}" if b.ordered else f"- {_inlines(i)}" for n, i in enumerate(b.items, 1))
+            )
     return "\n\n".join(out)
 
 

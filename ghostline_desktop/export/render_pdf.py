@@ -201,7 +201,7 @@ def _chapter_fn_with_labels() -> str:
 def _front(m: Manuscript) -> str:
     parts: list[str] = ['#matter.update("none")']
     # Title page (recto, no folio).
-    sub = f"#v(0.8em)\n#text(size: 1.3em, style: \"italic\")[{escape(m.subtitle)}]\n" if m.subtitle else ""
+    sub = f'#v(0.8em)\n#text(size: 1.3em, style: "italic")[{escape(m.subtitle)}]\n' if m.subtitle else ""
     parts.append(
         "#align(center)[\n#v(22%)\n"
         f"#text(size: 2.6em)[{escape(m.title)}]\n{sub}#v(3em)\n#text(size: 1.2em, smallcaps[{escape(m.author)}])\n]"
@@ -212,11 +212,11 @@ def _front(m: Manuscript) -> str:
         parts.append("#v(1fr)\n#[#set par(first-line-indent: 0em)\n#text(size: 0.8em)[" + _blocks(m.copyright) + "]]")
     parts.append('#pagebreak()\n#matter.update("front")')
     if m.dedication:
-        parts.append("#v(25%)\n#align(center, emph[" + _blocks(m.dedication) + "])\n#pagebreak(to: \"odd\")")
+        parts.append("#v(25%)\n#align(center, emph[" + _blocks(m.dedication) + '])\n#pagebreak(to: "odd")')
     if m.toc:
-        parts.append(
-            '#{ set par(first-line-indent: 0em); outline(title: [Contents], depth: 1, target: heading.where(level: 1, outlined: true)) }'
-        )
+        target = "heading.where(level: 1, outlined: true)"
+        toc = f"outline(title: [Contents], depth: 1, target: {target})"
+        parts.append(f"#{{ set par(first-line-indent: 0em); {toc} }}")
     parts.append('#pagebreak(to: "odd")\n#counter(page).update(1)\n#matter.update("main")')
     return "\n\n".join(parts) + "\n\n"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import markdown
+import markdown  # type: ignore[import-untyped]
 import nh3
 
 from ghostline_desktop.core.words import count_words
@@ -54,7 +54,7 @@ _BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol"
 
 
 class _Node:
-    __slots__ = ("tag", "children")
+    __slots__ = ("children", "tag")
 
     def __init__(self, tag: str) -> None:
         self.tag = tag
