@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from pytestqt.qtbot import QtBot
 
@@ -40,7 +41,12 @@ def _column(window: MainWindow, col: int) -> list[str]:
 
 
 def test_sort_filter_and_resolve(
-    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Callable[[Any], Any]
+    window: MainWindow,
+    qtbot: QtBot,
+    services: Services,
+    user: UserInfo,
+    run: Callable[[Any], Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     project = _project(services, user, run)
     open_and_wait(window, project.id, qtbot)
@@ -61,7 +67,8 @@ def test_sort_filter_and_resolve(
     panel.text_filter.setText("")
     assert panel.proxy.rowCount() == 4
 
-    # resolve the critical one
+    # resolve the critical one (the note dialog answers "Fixed it")
+    monkeypatch.setattr(panel, "ask_note", lambda status, n: "Fixed it")
     panel.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     assert not panel.resolve_button.isEnabled()
     panel.table.selectionModel().select(
@@ -72,7 +79,12 @@ def test_sort_filter_and_resolve(
     critical_id = panel.proxy.index(0, 0).data(ID_ROLE)
     qtbot.mouseClick(panel.resolve_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.proxy.rowCount() == 3, timeout=10_000)  # Open filter hides it
-    assert run(services.qa.get(critical_id)).status == "RESOLVED"
+    resolved = run(services.qa.get(critical_id))
+    assert (resolved.status, resolved.resolution_note, resolved.resolved_by_name) == (
+        "RESOLVED",
+        "Fixed it",
+        user.display_name or user.username,
+    )
     assert "blocking" not in panel.summary.text()
 
     # status filter: Resolved shows it, All shows every row
