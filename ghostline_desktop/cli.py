@@ -355,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ghostline_desktop.cli_qa import add_commands as add_qa_commands
 
     add_qa_commands(top, common)
+    from ghostline_desktop.cli_voice import add_commands as add_voice_commands
+
+    add_voice_commands(top, common)
     return parser
 
 
