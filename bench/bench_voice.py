@@ -1,0 +1,69 @@
+"""Voice profile and similarity score (issue 10).
+
+* ``voice_score_10k_words_ms``: scoring a 10,000-word revision against a profile (features of the
+  text + the calibrated distance + the reasons), median of several runs. Target 200 ms.
+  Peer: counting the same text's words with ``core/words.count_words`` (the cheapest pass over a
+  text the app makes), so the ratio says how many "word counts" a score costs.
+* ``voice_build_50k_words_ms``: building a profile from 50,000 words (windows, spreads, the
+  cross-validated calibration). Target 2 s.
+* The evaluation over the corpus (five authors; profiles from the first part of each book,
+  held-out passages of 2,000 and 500 words): ROC AUC (target 0.95 at 2,000 words) and the score
+  distributions, printed as a table.
+"""
+
+from __future__ import annotations
+
+from bench.common import CORPUS_DIR, Metric, median_ms
+from ghostline_desktop.core.style_eval import book_body, build_profiles, evaluate
+from ghostline_desktop.core.style_features import first_words, split_paragraphs
+from ghostline_desktop.core.style_profile import build_profile, score_text
+from ghostline_desktop.core.words import count_words
+
+BOOKS = {
+    "austen": "austen-pride-and-prejudice.txt",
+    "carroll": "carroll-alice-in-wonderland.txt",
+    "doyle": "doyle-adventures-of-sherlock-holmes.txt",
+    "melville": "melville-moby-dick.txt",
+    "shelley": "shelley-frankenstein.txt",
+}
+
+
+def _print_eval(books: dict[str, str]) -> list[Metric]:
+    profiles, held = build_profiles(books)
+    metrics = []
+    print("\nvoice evaluation (profiles from the first part of each book; held-out passages):")
+    print(
+        f"  {'words':>5}  {'AUC':>6}  {'same mean':>9}  {'same p10':>8}  {'same>0.6':>8}"
+        f"  {'other mean':>10}  {'other p90':>9}"
+    )
+    for n in (2000, 500):
+        r = evaluate(profiles, held, n)
+        s = r.summary()
+        print(
+            f"  {n:>5}  {s['auc']:>6.3f}  {s['same_mean']:>9.2f}  {s['same_p10']:>8.2f}  "
+            f"{s['same_above_0.6']:>8.0%}  {s['other_mean']:>10.2f}  {s['other_p90']:>9.2f}"
+        )
+        # Percentages: the table prints one decimal.
+        target = 95.0 if n == 2000 else None
+        metrics.append(Metric(f"voice_auc_{n}_words", 100 * r.auc, "% AUC", target, better="higher"))
+        metrics.append(Metric(f"voice_same_above_0.6_{n}_words", 100 * s["same_above_0.6"], "%", None, better="higher"))
+        if n == 2000:
+            for author, (same, other) in r.per_profile.items():
+                print(f"         profile {author:9} same-author mean {same:.2f}, other authors mean {other:.2f}")
+    return metrics
+
+
+def run() -> list[Metric]:
+    books = {a: (CORPUS_DIR / f).read_text(encoding="utf-8") for a, f in BOOKS.items()}
+    melville = split_paragraphs(book_body(books["melville"]))
+    sample = first_words(melville, 50_000)
+    revision = first_words(melville[len(melville) // 2 :], 10_000)
+    profile = build_profile(sample)
+    score_ms = median_ms(lambda: score_text(profile, revision) and None, 7)
+    count_ms = median_ms(lambda: count_words(revision) and None, 7)
+    build_ms = median_ms(lambda: build_profile(sample) and None, 3)
+    metrics = [
+        Metric("voice_score_10k_words_ms", score_ms, "ms", 200.0, peer_name="count_words", peer_value=count_ms),
+        Metric("voice_build_50k_words_ms", build_ms, "ms", 2000.0),
+    ]
+    return metrics + _print_eval(books)
