@@ -1,21 +1,23 @@
-"""Preferences: data folder and theme, database, AI provider.
+"""Preferences: data folder and theme, database, AI provider (``preferences_ai.py``).
 
-A pure form over :class:`~ghostline_desktop.config.Settings`: the main window passes the
-current settings in, reads :meth:`PreferencesDialog.result_settings` after ``exec()``
-and saves them. The one side effect is the API key, which goes to the system keyring on
-accept (never into settings.json), because the key must not travel through any object
-that gets written to disk.
+A form over :class:`~ghostline_desktop.config.Settings`: the main window passes the current
+settings in, reads :meth:`PreferencesDialog.result_settings` after ``exec()`` and saves them.
+The side effects are the secrets, which go to the system keyring on OK (never into
+settings.json, never through an object that gets written to disk): the API keys, and the
+password of an external database's URL (the URL is kept without it). Keyring calls run off
+the GUI thread; OK closes the dialog once they are done, or shows why they failed.
+
+A database URL from ``GHOSTLINE_DATABASE_URL`` is shown masked and cannot be edited here: it
+is the environment's, used as given and never saved.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -33,9 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from ghostline_desktop import secrets
-from ghostline_desktop.config import DEFAULT_CHAT_MODEL, DEFAULT_EMBEDDING_MODEL, Settings, normalize_database_url
+from ghostline_desktop.config import Settings, mask_database_url, normalize_database_url
 from ghostline_desktop.errors import ConfigError
 from ghostline_desktop.ui.dialogs._common import role_label
+from ghostline_desktop.ui.dialogs.preferences_ai import AIProviderPage, run_off_gui
 
 THEME_CHOICES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 
@@ -46,12 +49,22 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle(self.tr("Preferences"))
         self.setMinimumWidth(560)
         self._settings = settings
-        self._initial_key = secrets.stored_api_key() or ""
+        self._stored_database_url: str | None = None  # the URL without its password, once the keyring has it
+        self.saving = False  # OK pressed, secrets being written
+
+        self.ai_page = AIProviderPage(settings.ai, self)
+        # The AI page's widgets, under the names the rest of the app and the tests know.
+        self.key_edit = self.ai_page.key_edit
+        self.show_key_check = self.ai_page.show_key_check
+        self.key_error = self.ai_page.key_error
+        self.base_url_edit = self.ai_page.base_url_edit
+        self.chat_model_edit = self.ai_page.chat_model_edit
+        self.embedding_model_edit = self.ai_page.embedding_model_edit
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._general_tab(), self.tr("General"))
         self.tabs.addTab(self._database_tab(), self.tr("Database"))
-        self.tabs.addTab(self._ai_tab(), self.tr("AI Provider"))
+        self.tabs.addTab(self.ai_page, self.tr("AI Provider"))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -94,9 +107,7 @@ class PreferencesDialog(QDialog):
         self.max_import_spin.setRange(1, 100_000)
         self.max_import_spin.setSuffix(self.tr(" MB"))
         self.max_import_spin.setValue(self._settings.max_import_mb)
-        form.addRow(
-            self._buddy(self.tr("&Largest file to import"), self.max_import_spin, page), self.max_import_spin
-        )
+        form.addRow(self._buddy(self.tr("&Largest file to import"), self.max_import_spin, page), self.max_import_spin)
 
         # Autosave keeps the working text; a revision is a checkpoint. After a pause this long,
         # the next save starts a new writing session and so becomes a revision of its own.
@@ -125,7 +136,9 @@ class PreferencesDialog(QDialog):
         group = QButtonGroup(page)
         group.addButton(self.embedded_radio)
         group.addButton(self.external_radio)
-        self.url_edit = QLineEdit(self._settings.database_url or "", page)
+        self.url_from_env = self._settings.database_url_from_env
+        shown_url = self._settings.database_url or ""
+        self.url_edit = QLineEdit(mask_database_url(shown_url) if self.url_from_env else shown_url, page)
         self.url_edit.setPlaceholderText("postgresql://user:password@host:5432/ghostline")
         self.url_error = role_label("", "error", page)
         self.url_error.hide()
@@ -138,6 +151,14 @@ class PreferencesDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Server &URL"), self.url_edit)
         form.addRow("", self.url_error)
+        if self.url_from_env:
+            env_hint = "GHOSTLINE_DATABASE_URL is set in the environment and takes precedence; it is never saved."
+            form.addRow("", role_label(self.tr(env_hint), "hint", page))
+            for widget in (self.embedded_radio, self.external_radio):
+                widget.setEnabled(False)
+        else:
+            pw_hint = "A password in the URL is kept in the system keyring, not in the settings file."
+            form.addRow("", role_label(self.tr(pw_hint), "hint", page))
         layout.addLayout(form)
         layout.addWidget(
             role_label(self.tr("A change of database applies the next time GhostLine starts."), "hint", page)
@@ -146,60 +167,6 @@ class PreferencesDialog(QDialog):
 
         self.external_radio.toggled.connect(self._validate_url)
         self.url_edit.textChanged.connect(self._validate_url)
-        return page
-
-    def _ai_tab(self) -> QWidget:
-        page = QWidget(self)
-        ai = self._settings.ai
-        self.key_edit = QLineEdit(self._initial_key, page)
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setPlaceholderText(self.tr("sk-…"))
-        self.show_key_check = QCheckBox(self.tr("Show"), page)
-        self.show_key_check.toggled.connect(
-            lambda on: self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password)
-        )
-        key_row = QHBoxLayout()
-        key_row.addWidget(self.key_edit, 1)
-        key_row.addWidget(self.show_key_check)
-        self.key_error = role_label("", "error", page)
-        self.key_error.hide()
-
-        self.base_url_edit = QLineEdit(ai.base_url or "", page)
-        self.base_url_edit.setPlaceholderText(self.tr("Default: OpenAI. For Ollama: http://localhost:11434/v1"))
-        self.chat_model_edit = QLineEdit(ai.chat_model, page)
-        self.chat_model_edit.setPlaceholderText(DEFAULT_CHAT_MODEL)
-        self.embedding_model_edit = QLineEdit(ai.embedding_model, page)
-        self.embedding_model_edit.setPlaceholderText(DEFAULT_EMBEDDING_MODEL)
-
-        layout = QVBoxLayout(page)
-        layout.addWidget(
-            role_label(
-                self.tr(
-                    "AI drafting and revision arrive in later versions. Without a key GhostLine works fully "
-                    "offline: sources, search, outline, writing, QA rules and export."
-                ),
-                "hint",
-                page,
-            )
-        )
-        form = QFormLayout()
-        form.addRow(self._buddy(self.tr("API &key"), self.key_edit, page), key_row)
-        form.addRow("", self.key_error)
-        if not secrets.keyring_available():
-            self.key_edit.setEnabled(False)
-            self.show_key_check.setEnabled(False)
-            form.addRow("", role_label(self.tr(secrets.NO_KEYRING_MESSAGE), "hint", page))
-        elif secrets.environment_api_key_set():
-            form.addRow(
-                "", role_label(self.tr("OPENAI_API_KEY is set in the environment and takes precedence."), "hint", page)
-            )
-        else:
-            form.addRow("", role_label(self.tr("Stored in the system keyring, never in a file."), "hint", page))
-        form.addRow(self.tr("&Base URL"), self.base_url_edit)
-        form.addRow(self.tr("&Chat model"), self.chat_model_edit)
-        form.addRow(self.tr("&Embedding model"), self.embedding_model_edit)
-        layout.addLayout(form)
-        layout.addStretch(1)
         return page
 
     @staticmethod
@@ -217,7 +184,7 @@ class PreferencesDialog(QDialog):
             self.data_dir_edit.setText(chosen)
 
     def _url_problem(self) -> str | None:
-        if not self.external_radio.isChecked():
+        if not self.external_radio.isChecked() or self.url_from_env:
             return None
         try:
             normalize_database_url(self.url_edit.text())
@@ -227,7 +194,7 @@ class PreferencesDialog(QDialog):
 
     def _validate_url(self) -> None:
         external = self.external_radio.isChecked()
-        self.url_edit.setEnabled(external)
+        self.url_edit.setEnabled(external and not self.url_from_env)
         problem = self._url_problem()
         # An empty field is not an error to shout about while the author is still typing.
         show = problem is not None and bool(self.url_edit.text().strip())
@@ -239,36 +206,77 @@ class PreferencesDialog(QDialog):
         self.ok_button.setEnabled(problem is None and bool(self.data_dir_edit.text().strip()))
 
     def accept(self) -> None:
+        """Write the secrets (off the GUI thread), then close; a refusal keeps the dialog open and says why."""
         if self._url_problem() is not None:
             self.tabs.setCurrentIndex(1)
             return
-        key = self.key_edit.text().strip()
-        if key != self._initial_key.strip():
+        if self.saving:
+            return
+        key_writes = self.ai_page.key_writes()
+        url = self._typed_database_url()
+        has_password = url is not None and secrets.database_url_password(url) is not None
+        if not key_writes and not has_password:
+            self._stored_database_url = url
+            super().accept()
+            return
+        self.saving = True
+        self.ok_button.setEnabled(False)
+
+        def store() -> str | None:
+            for account, key in key_writes.items():
+                secrets.set_api_key(key, account)
             try:
-                secrets.set_api_key(key or None)
+                return secrets.store_database_password(url) if url is not None else None
             except ConfigError as exc:
-                self.key_error.setText(str(exc))
-                self.key_error.show()
-                self.tabs.setCurrentIndex(2)
-                return
-        super().accept()
+                raise _DatabaseSecretError(str(exc)) from None
+
+        run_off_gui(self, work=store, success=self._stored, failure=self._store_failed, name="prefs.store")
+
+    def _typed_database_url(self) -> str | None:
+        if not self.external_radio.isChecked() or self.url_from_env:
+            return None
+        return normalize_database_url(self.url_edit.text())
+
+    def _stored(self, bare_url: str | None) -> None:
+        self.saving = False
+        self._stored_database_url = bare_url
+        self.ok_button.setEnabled(True)
+        QDialog.accept(self)
+
+    def _store_failed(self, exc: BaseException) -> None:
+        self.saving = False
+        self.ok_button.setEnabled(True)
+        if isinstance(exc, _DatabaseSecretError):
+            self.url_error.setText(str(exc))
+            self.url_error.show()
+            self.tabs.setCurrentIndex(1)
+            return
+        message = str(exc) if isinstance(exc, ConfigError) else f"The keyring failed: {type(exc).__name__}"
+        self.ai_page.show_key_error(message)
+        self.tabs.setCurrentIndex(2)
 
     def result_settings(self) -> Settings:
         """The edited settings. ``ai.api_key`` is carried over unchanged (it only ever holds the
-        environment's key); the key typed here lives in the keyring, read with secrets.get_api_key()."""
-        url = normalize_database_url(self.url_edit.text()) if self.external_radio.isChecked() else None
-        ai = replace(
-            self._settings.ai,
-            base_url=self.base_url_edit.text().strip() or None,
-            chat_model=self.chat_model_edit.text().strip() or DEFAULT_CHAT_MODEL,
-            embedding_model=self.embedding_model_edit.text().strip() or DEFAULT_EMBEDDING_MODEL,
-        )
+        environment's key); keys typed here live in the keyring, one per provider. A database URL
+        comes back without its password once OK has put that in the keyring."""
+        if self.url_from_env:
+            url = self._settings.database_url  # the environment's, untouched (never saved)
+        elif not self.external_radio.isChecked():
+            url = None
+        elif self._stored_database_url is not None:
+            url = self._stored_database_url
+        else:
+            url = normalize_database_url(self.url_edit.text())
         data_dir = Path(self.data_dir_edit.text().strip()).expanduser()
         return self._settings.with_changes(
             data_dir=data_dir,
             database_url=url,
-            ai=ai,
+            ai=self.ai_page.ai_settings(),
             theme=str(self.theme_combo.currentData()),
             checkpoint_after_minutes=self.checkpoint_spin.value(),
             max_import_mb=self.max_import_spin.value(),
         )
+
+
+class _DatabaseSecretError(ConfigError):
+    """The database password could not go to the keyring (shown on the Database tab)."""
