@@ -63,6 +63,11 @@ def render_epub(m: Manuscript) -> bytes:
     if m.cover:
         data, _media_type, ext = fit_cover(m.cover, m.cover_media_type)
         book.set_cover(f"images/cover.{ext}", data, create_page=True)
+        # ebooklib makes the cover page non-linear, which EpubCheck 5 rejects (OPF-096: nothing
+        # links to it); as the first page of the reading order it is reachable.
+        cover_page = book.get_item_with_id("cover")
+        if cover_page is not None:
+            cover_page.is_linear = True
         spine.append("cover")
 
     def page(uid: str, file_name: str, title: str, body: str) -> epub.EpubHtml:

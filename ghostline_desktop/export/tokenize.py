@@ -190,7 +190,7 @@ def _paragraph(node: _Node) -> Paragraph | SceneBreak | None:
 _md = markdown.Markdown(extensions=["smarty"], output_format="html")
 
 
-_DOUBLE_HYPHEN = re.compile(r"(?<=[^\s-])--(?=[^-])")
+_DOUBLE_HYPHEN = re.compile(r"(?<!-)--(?!-)")
 
 
 def markdown_blocks(text: str) -> list[Block]:
