@@ -352,9 +352,15 @@ def build_parser() -> argparse.ArgumentParser:
     from ghostline_desktop.cli_chapters import add_commands as add_chapter_commands
 
     add_chapter_commands(top, common, proj)
+    from ghostline_desktop.cli_tokens import add_commands as add_token_commands
+
+    add_token_commands(top, common)
     from ghostline_desktop.cli_qa import add_commands as add_qa_commands
 
     add_qa_commands(top, common)
+    from ghostline_desktop.cli_generate import add_commands as add_generate_commands
+
+    add_generate_commands(top, common)
     from ghostline_desktop.cli_voice import add_commands as add_voice_commands
 
     add_voice_commands(top, common)

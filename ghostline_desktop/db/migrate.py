@@ -57,6 +57,9 @@ def _run(url: str, fn_name: str, revision: str) -> None:
     engine = create_engine(normalize_database_url(url), poolclass=pool.NullPool)
     try:
         with engine.begin() as conn:
+            # Processes starting at once on a fresh database (several CLI commands, two app instances)
+            # migrate one after another: the others then find the schema at head and do nothing.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('ghostline-migrate'))")
             _check_known(
                 MigrationContext.configure(conn).get_current_revision(), ScriptDirectory.from_config(_config())
             )

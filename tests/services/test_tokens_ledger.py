@@ -16,7 +16,8 @@ from ghostline_desktop.db.models import GenerationTask, Notification, Notificati
 from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.events import EventBus
-from ghostline_desktop.services.token_ledger_queries import LedgerFilter, local_day_bounds, month_start
+from ghostline_desktop.services.token_dto import LedgerFilter, local_day_bounds
+from ghostline_desktop.services.token_ledger_queries import month_start
 from ghostline_desktop.services.tokens import TokenService
 from tests.services.token_support import assert_ledger_consistent, new_user
 
