@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from ghostline_desktop.core.enum_names import member_by_name
 from ghostline_desktop.core.enums import ChapterStatus, ExportFormat, ExportStatus, TaskType
@@ -374,7 +375,7 @@ class ExportService:
         if approved:
             q = q.where(ChapterRevision.sealed.is_(True))
         newest = (
-            q.distinct(ChapterRevision.chapter_id)
+            q.ext(distinct_on(ChapterRevision.chapter_id))
             .order_by(ChapterRevision.chapter_id, ChapterRevision.revision_number.desc())
             .subquery()
         )
