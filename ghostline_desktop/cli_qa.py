@@ -76,6 +76,7 @@ def cmd_qa_run(settings: Settings, args: argparse.Namespace) -> Outcome:
             "chapters": outcome.chapters,
             "analysed": outcome.analysed,
             "seconds": round(outcome.seconds, 3),
+            "steps_ms": outcome.phases,
             "new": r.new,
             "updated": r.updated,
             "auto_resolved": r.auto_resolved,

@@ -55,6 +55,7 @@ class RunOutcome:
     result: ReconcileResult
     seconds: float
     factual_note: str | None = None
+    phases: dict[str, float] = dataclasses.field(default_factory=dict)  # ms per step (the bench, --json)
 
 
 @dataclass
@@ -173,15 +174,27 @@ class QARunService:
         params: dict[str, Any],
         started: float,
     ) -> JobResult:
+        phases: dict[str, float] = {}
+        mark = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal mark
+            now = time.perf_counter()
+            phases[name] = round((now - mark) * 1000, 1)
+            mark = now
+
         await ctx.progress(0.02, "Reading the chapters", force=True)
         snap = await self.read_chapters(project_id)
+        lap("read")
         in_scope = [c for c in snap.chapters if chapter_id is None or c.chapter_id == chapter_id]
         if chapter_id is not None and not in_scope:
             raise NotFoundError("That chapter no longer exists.")
         analyses, analysed = await self._analyses(ctx, snap.chapters)
+        lap("analyse")
         await ctx.progress(0.7, "Checking the book", force=True)
         enabled = qa_work.rule_types()
         findings: list[Finding] = await ctx.run_cpu(qa_work.combine, snap.chapters, analyses, enabled)
+        lap("combine")
         checked: set[FindingType] = set(enabled)
         style = await self._style_deviation(project_id, in_scope)
         if style is not None:
@@ -212,6 +225,7 @@ class QARunService:
             factual_scope, factual_note = fact.checked, fact.stopped
         ctx.check_cancelled()
         # Results for text that changed since the run read it are dropped: re-read the versions.
+        lap("style_and_facts")
         now_versions = await self._versions(project_id)
         scope_ids = [c.chapter_id for c in in_scope]
         fresh = [cid for cid in scope_ids if now_versions.get(cid) == snap.versions.get(cid)]
@@ -244,8 +258,17 @@ class QARunService:
                 reopened=result.reopened + fact_result.reopened,
             )
         scope = "book" if chapter_id is None else in_scope[0].title
+        lap("reconcile")
         outcome = RunOutcome(
-            ctx.job_id, scope, len(in_scope), analysed, stale, result, time.perf_counter() - started, factual_note
+            ctx.job_id,
+            scope,
+            len(in_scope),
+            analysed,
+            stale,
+            result,
+            time.perf_counter() - started,
+            factual_note,
+            phases,
         )
         self.outcomes[ctx.job_id] = outcome
         message = describe(outcome)
