@@ -9,6 +9,7 @@ copies the text once per pause.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -85,6 +86,9 @@ class WordFooter(QWidget):
         layout.addWidget(self.word_label)
         layout.addWidget(self.book_label)
         layout.addStretch(1)
+        self.voice_label = QLabel(self)  # the newest revision's voice match; reasons on hover (issue 10)
+        self.voice_label.setObjectName("panelFooter")
+        layout.addWidget(self.voice_label)
         layout.addWidget(self.revision_label)
         self.chapter_words: int | None = None  # live count of the editor's text
         self.stored_words = 0  # the shown chapter's count inside ``book``
@@ -98,7 +102,7 @@ class WordFooter(QWidget):
         self.chapter_words = None
         self.book = None
         self.stored_words = 0
-        for label in (self.word_label, self.book_label, self.revision_label):
+        for label in (self.word_label, self.book_label, self.revision_label, self.voice_label):
             label.setText("")
 
     # -- chapter words ------------------------------------------------------------------------
@@ -153,3 +157,12 @@ class WordFooter(QWidget):
 
     def set_revision(self, text: str) -> None:
         self.revision_label.setText(text)
+
+    def set_voice(self, note: Any) -> None:
+        """``note``: the newest revision's ``VoiceNote`` (None: no score, nothing shown)."""
+        if note is None or note.score is None:
+            self.voice_label.setText("")
+            self.voice_label.setToolTip("")
+            return
+        self.voice_label.setText(self.tr("Voice {0} ·").format(note.label))
+        self.voice_label.setToolTip(self.tr(note.tooltip()))

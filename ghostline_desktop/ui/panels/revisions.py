@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
@@ -122,6 +122,7 @@ class RevisionHistory(QWidget):
         self.services: Services | None = None
         self.chapter_id: uuid.UUID | None = None
         self.rows: list[RevisionInfo] = []
+        self.voice_notes: dict[uuid.UUID, Any] = {}  # revision id → VoiceNote (voice controller)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 0, 0, 0)
@@ -276,6 +277,19 @@ class RevisionHistory(QWidget):
         line.setFirstColumnSpanned(True)
         item.setExpanded(True)
 
+    def set_voice_notes(self, notes: dict[uuid.UUID, Any]) -> None:
+        """Each revision's voice-match reasons on hover of its Voice cell (and in the detail line)."""
+        self.voice_notes = notes
+        by_number = {r.revision_number: r for r in self.rows}
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            info = by_number.get(item.data(COL_KEY, NUMBER_ROLE)) if item is not None else None
+            note = notes.get(info.id) if info is not None else None
+            if item is not None and note is not None:
+                item.setText(COL_VOICE, note.label)
+                item.setToolTip(COL_VOICE, self.tr(note.tooltip()))
+        self._selection_changed()
+
     def note_line(self, number: int) -> str:
         """The note line under revision ``number`` ("" when it has none)."""
         for i in range(self.tree.topLevelItemCount()):
@@ -327,6 +341,9 @@ class RevisionHistory(QWidget):
             lines.append(self.tr("Note: {0}").format(one.note))
         if one.user_feedback:
             lines.append(self.tr("Changes requested: {0}").format(one.user_feedback))
+        voice = self.voice_notes.get(one.id)
+        if voice is not None:
+            lines.append(self.tr(voice.tooltip()))
         self.detail.setText("\n".join(lines))
         if self.feedback_box.isVisible():
             self.feedback_edit.setPlainText(one.user_feedback or "")
