@@ -358,6 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ghostline_desktop.cli_qa import add_commands as add_qa_commands
 
     add_qa_commands(top, common)
+    from ghostline_desktop.cli_export import add_commands as add_export_commands
+
+    add_export_commands(top, common)
     from ghostline_desktop.cli_generate import add_commands as add_generate_commands
 
     add_generate_commands(top, common)
