@@ -88,16 +88,17 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
 
     The same subject can be found twice in a chapter (two "TK"s): the *n*-th occurrence in
     text order gets its own identity, so an edit in another chapter — or above it in the same
-    chapter without adding or removing one — keeps every identity.
+    chapter without adding or removing one — keeps every identity. The chapter is not hashed:
+    rows are matched on (chapter_id, fingerprint), which survives a fork's new chapter ids.
     """
     order = sorted(range(len(findings)), key=lambda i: (findings[i].start, findings[i].end, i))
     seen: dict[tuple[str, ...], int] = {}
     out = [""] * len(findings)
     for i in order:
         f = findings[i]
-        key = (f.finding_type.name, f.rule, normalise_subject(f.subject), str(f.chapter_id or "book"))
-        n = seen.get(key, 0)
-        seen[key] = n + 1
+        key = (f.finding_type.name, f.rule, normalise_subject(f.subject))
+        n = seen.get((*key, str(f.chapter_id)), 0)  # occurrences count per chapter
+        seen[(*key, str(f.chapter_id))] = n + 1
         out[i] = hashlib.sha256("\x1f".join((*key, str(n))).encode()).hexdigest()
     return out
 
@@ -369,7 +370,7 @@ class QAService:
             project = await s.get(Project, project_id, with_for_update=True)
             if project is None:
                 raise NotFoundError("That project no longer exists.")
-            existing: dict[str, QAFinding] = {}
+            existing: dict[tuple[uuid.UUID | None, str], QAFinding] = {}
             if where_scope and types:
                 rows = (
                     await s.execute(
@@ -381,11 +382,11 @@ class QAService:
                         )
                     )
                 ).scalars()
-                existing = {r.fingerprint: r for r in rows if r.fingerprint}
+                existing = {(r.chapter_id, r.fingerprint): r for r in rows if r.fingerprint}
             inserts: list[dict[str, Any]] = []
             for f, fp in zip(scoped, prints, strict=True):
                 values = _row_values(f, now, run_id)
-                row = existing.pop(fp, None)
+                row = existing.pop((f.chapter_id, fp), None)
                 if row is None:
                     inserts.append(
                         {"project_id": project_id, "fingerprint": fp, "status": FindingStatus.OPEN, **values}
@@ -404,16 +405,7 @@ class QAService:
                     row.resolved_at, row.resolved_by_id, row.resolution_note = now, None, AUTO_NOTE
                     result["auto_resolved"] += 1
             await s.flush()
-            if inserts:
-                stmt = (
-                    pg_insert(QAFinding)
-                    .values(inserts)
-                    .on_conflict_do_nothing(
-                        index_elements=["project_id", "fingerprint"], index_where=QAFinding.fingerprint.is_not(None)
-                    )
-                    .returning(QAFinding.id)
-                )
-                result["new"] = len((await s.execute(stmt)).all())
+            result["new"] = await _insert_new(s, inserts)
             open_total, open_blocking = (
                 await s.execute(
                     select(func.count(), func.count().filter(QAFinding.is_blocking.is_(True))).where(
@@ -423,6 +415,27 @@ class QAService:
             ).one()
         self.bus.publish(FindingsChanged(project_id))
         return ReconcileResult(**result, open_total=int(open_total), open_blocking=int(open_blocking))
+
+
+async def _insert_new(s: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert new findings; a row another run inserted meanwhile is skipped (ON CONFLICT on the
+    partial unique index of its kind), not duplicated. Returns how many were inserted."""
+    new = 0
+    fp = QAFinding.fingerprint.is_not(None)
+    for in_chapter, elements, where in (
+        (True, ["project_id", "chapter_id", "fingerprint"], fp & QAFinding.chapter_id.is_not(None)),
+        (False, ["project_id", "fingerprint"], fp & QAFinding.chapter_id.is_(None)),
+    ):
+        batch = [r for r in rows if (r["chapter_id"] is not None) == in_chapter]
+        if batch:
+            stmt = (
+                pg_insert(QAFinding)
+                .values(batch)
+                .on_conflict_do_nothing(index_elements=elements, index_where=where)
+                .returning(QAFinding.id)
+            )
+            new += len((await s.execute(stmt)).all())
+    return new
 
 
 def _span(f: Finding) -> str | None:

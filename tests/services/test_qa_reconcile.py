@@ -68,7 +68,11 @@ def test_fingerprint_is_stable_and_counts_occurrences() -> None:
     assert a == [moved[1], moved[2], moved[0]]
     assert len(set(a)) == 3
     assert fingerprints([tk(ch, 10, "Darcey")]) == fingerprints([tk(ch, 99, " darcey ")])  # normalised subject
-    assert fingerprints([tk(ch, 10)]) != fingerprints([tk(uuid.uuid4(), 10)])  # chapter is part of identity
+    # The chapter is matched as a column, not hashed (a fork's new chapter ids keep identities)...
+    assert fingerprints([tk(ch, 10)]) == fingerprints([tk(uuid.uuid4(), 10)])
+    # ...and occurrences count per chapter.
+    other = uuid.uuid4()
+    assert fingerprints([tk(ch, 10), tk(other, 5)]) == fingerprints([tk(ch, 10)]) * 2
 
 
 def test_reconcile_new_update_auto_resolve_reopen(services: Services, run: Any, book: Any, user: Any) -> None:

@@ -186,13 +186,23 @@ class QAFinding(UUIDPk, Timestamps, Base):
     __tablename__ = "qa_findings"
     __table_args__ = (
         Index("ix_qa_findings_project_id_status", "project_id", "status"),
-        # One row per fingerprint and project: a QA run's reconciliation upserts on it (migration 0007).
+        # One row per fingerprint in a chapter (or in the whole book): a QA run's reconciliation
+        # inserts against them (migration 0007). The chapter is a column, not part of the hash,
+        # so a forked edition's findings keep their identity under the new chapter ids.
         Index(
-            "uq_qa_findings_project_id_fingerprint",
+            "uq_qa_findings_chapter_fingerprint",
+            "project_id",
+            "chapter_id",
+            "fingerprint",
+            unique=True,
+            postgresql_where=text("fingerprint IS NOT NULL AND chapter_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_qa_findings_book_fingerprint",
             "project_id",
             "fingerprint",
             unique=True,
-            postgresql_where=text("fingerprint IS NOT NULL"),
+            postgresql_where=text("fingerprint IS NOT NULL AND chapter_id IS NULL"),
         ),
     )
 
