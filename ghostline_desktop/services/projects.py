@@ -371,7 +371,16 @@ async def _copy_project_rows(s: AsyncSession, old: uuid.UUID, new: uuid.UUID) ->
         s,
         QAFinding.__table__,  # type: ignore[arg-type]
         "fork_findings",
-        {**project_override, "chapter_id": "mc.new_id", "generation_task_id": "NULL"},
-        joins="LEFT JOIN fork_chapters mc ON mc.old_id = t.chapter_id",
+        # QA identity (chapter + fingerprint) carries over; the run and revision links are the
+        # original's (a revision the fork did not copy points nowhere).
+        {
+            **project_override,
+            "chapter_id": "mc.new_id",
+            "generation_task_id": "NULL",
+            "last_run_id": "NULL",
+            "revision_id": "mr.new_id",
+        },
+        joins="LEFT JOIN fork_chapters mc ON mc.old_id = t.chapter_id "
+        "LEFT JOIN fork_revisions mr ON mr.old_id = t.revision_id",
         params=p,
     )

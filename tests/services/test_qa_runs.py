@@ -166,3 +166,17 @@ def test_style_deviation_uses_scores_and_the_voice_range(services: Services, run
     qa(services, run, project)
     style = run(services.qa.list_findings(project.id, finding_type="STYLE_DEVIATION"))
     assert [f.chapter_id for f in style] == [one.id]
+
+
+def test_a_forked_edition_keeps_waived_findings(services: Services, run: Any, book: Any, user: Any) -> None:
+    project, one, _two = book
+    qa(services, run, project)
+    (f,) = placeholders(services, run, project)
+    run(services.qa.set_status(f.id, "WAIVED", note="Kept", user_id=user.id))
+    fork = run(services.projects.fork(project.id, "Second edition"))
+    (copied,) = placeholders(services, run, fork, status=None)
+    assert copied.status == "WAIVED" and copied.chapter_id != one.id and copied.revision_id != f.revision_id
+    out = qa(services, run, fork)
+    assert out.result.new == 0  # the same identity under the new chapter id: no duplicate
+    (again,) = placeholders(services, run, fork, status=None)
+    assert (again.id, again.status) == (copied.id, "WAIVED") and again.revision_id is not None
