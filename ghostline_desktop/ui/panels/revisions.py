@@ -55,15 +55,16 @@ ORIGIN_LABELS = {
 }
 # No number column: the side panel is narrow, and authors think in times and origins; the number is
 # in each row's tooltip and in the detail line of the selected revision.
-COLUMNS = ("When", "Origin", "Words", "±", "Voice")
+# Voice before ±: in the narrow side panel the last column is the one that scrolls out of sight.
+COLUMNS = ("When", "Origin", "Words", "Voice", "±")
 COLUMN_TIPS = (
     "When it was saved",
     "Who made it: the author, an AI draft or revision, an import, a restore",
     "Words in this revision",
+    "Similarity to the author's voice (once a voice profile exists); hover a score for the reasons",
     "Change against the previous revision: words added and removed",
-    "Similarity to the author's voice (once a voice profile exists)",
 )
-COL_WHEN, COL_ORIGIN, COL_WORDS, COL_CHANGE, COL_VOICE = range(len(COLUMNS))
+COL_WHEN, COL_ORIGIN, COL_WORDS, COL_VOICE, COL_CHANGE = range(len(COLUMNS))
 COL_KEY = COL_WHEN  # the column whose data holds the revision number
 NUMBER_ROLE = Qt.ItemDataRole.UserRole
 REFRESH_DELAY_MS = 400
@@ -304,8 +305,8 @@ class RevisionHistory(QWidget):
             self.tr(when_label(info.saved_at or info.created_at)),
             self.tr(origin_label(info)),
             f"{info.word_count:,}",
-            change_label(info),
             info.similarity_label,
+            change_label(info),
         ]
 
     # -- selection and actions ----------------------------------------------------------------
