@@ -68,8 +68,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> Outcome:
                 f"  [{f.severity}] {f.chapter_title or 'book'}: {f.title}"  # type: ignore[attr-defined]
                 for f in exc.findings
             ]
-            data = {"blocked": True, "findings": [str(f.id) for f in exc.findings]}  # type: ignore[attr-defined]
-            return Outcome(data, str(exc), lines, exit_code=1)
+            blocked = {"blocked": True, "findings": [str(f.id) for f in exc.findings]}  # type: ignore[attr-defined]
+            return Outcome(blocked, str(exc), lines, exit_code=1)
         e = done.export
         data: dict[str, Any] = {
             "export_id": str(e.id),
