@@ -32,6 +32,9 @@ _NOT_NAMES = frozenset(
      "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
      "God", "Heaven", "Lord", "Sir", "Madam", "Oh", "Ah", "Aye", "Yes", "No", "The", "And", "But"}
 )  # fmt: skip
+# honorifics are never names themselves; "Queen", "Captain" or "Aunt" may be ("the Queen said")
+_HONORIFICS = frozenset({"Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Lady", "Lord", "St", "Madame", "Mme", "Mlle",
+                         "Monsieur", "Mister", "Prof", "Rev", "Capt", "Col", "Gen"})  # fmt: skip
 _INITIAL_BEFORE = frozenset('.!?:“"‘(—[')
 MAX_VARIANT_USES = 3
 MIN_FREQUENT_USES = 8
@@ -44,6 +47,8 @@ class NameUse:
     end: int
     initial: bool  # first word of a sentence, a line or a quotation: capitalised anyway
     titled: bool  # after "Mr.", "Lady", "Captain" …
+    before: str = ""  # the capitalised word right before, in one multi-word name ("Bernard Germain")
+    after: str = ""  # the capitalised word right after ("Elizabeth Bennet")
 
 
 NameData = dict[str, list[NameUse]]
@@ -54,14 +59,19 @@ def extract_names(text: str) -> NameData:
     out: NameData = defaultdict(list)
     for m in _CAP_WORD_RE.finditer(text):
         word = m.group(1)
-        if word in TITLES or word in _NOT_NAMES:
+        if word in _HONORIFICS or word in _NOT_NAMES:
             continue
         start = m.start(1)
         prev_word, prev_char = _previous(text, start)
         titled = prev_word in TITLES
         initial = not titled and (prev_char == "" or prev_char in _INITIAL_BEFORE or prev_char == "\n")
-        out[word].append(NameUse(start, m.end(1), initial, titled))
+        before = prev_word if prev_char.isalpha() and prev_word[:1].isupper() and not titled else ""
+        nxt = _NEXT_CAP_RE.match(text, m.end())
+        out[word].append(NameUse(start, m.end(1), initial, titled, before, nxt.group(1) if nxt else ""))
     return dict(out)
+
+
+_NEXT_CAP_RE = re.compile(r"[ \t]+([A-Z][a-z]+)\b")
 
 
 def _previous(text: str, start: int) -> tuple[str, str]:
@@ -106,11 +116,13 @@ def check_names(
     totals: Counter[str] = Counter()
     mid: Counter[str] = Counter()
     titled: Counter[str] = Counter()
+    neighbours: dict[str, set[str]] = defaultdict(set)
     for _ch, data in chapters:
         for word, uses in data.items():
             totals[word] += len(uses)
             mid[word] += sum(1 for u in uses if not u.initial)
             titled[word] += sum(1 for u in uses if u.titled)
+            neighbours[word].update(n for u in uses for n in (u.before, u.after) if n)
     frequent = {
         w: n
         for w, n in totals.items()
@@ -127,13 +139,24 @@ def check_names(
         if not mid[w] and not titled[w] and is_word(w.lower()):
             continue  # a dictionary word that only ever starts a sentence
         near = {f for key in _deletions(w) for f in index.get(key, ())}
-        near = {f for f in near if frequent[f] >= FREQUENCY_RATIO * n and _one_edit(w, f) and not _inflection(w, f)}
+        near = {
+            f
+            for f in near
+            if frequent[f] >= FREQUENCY_RATIO * n
+            and _one_edit(w, f)
+            and not _inflection(w, f)
+            and (len(w) > 3 or w[0] == f[0])  # "Jon"/"John", but "Von" is no "Don"
+        }
         if near:
             variants[w] = max(near, key=lambda f: (frequent[f], f))
     out: list[Finding] = []
     for ch, data in chapters:
         for w, target in variants.items():
             for use in data.get(w, ()):
+                if any(
+                    n and not lower_counts[n.lower()] and n not in neighbours[target] for n in (use.before, use.after)
+                ):
+                    continue  # part of another full name ("Bernard Germain" is no "German")
                 out.append(_finding(ch, use, w, target, frequent[target]))
     return out
 

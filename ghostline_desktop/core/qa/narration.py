@@ -31,21 +31,29 @@ _S_NOT_VERBS = (
     "|as|is|has|does|whereas|nonetheless|likewise|otherwise|across|upstairs|downstairs|indoors|outdoors|sideways"
     "|overseas|miss|mrs|ms|ones|yours|ours|theirs|whose|whilst|amongst|amidst|kiss|address|business|boss"
 )
+# a present verb after "when", "if", "who" … is often a general truth, not the narration's tense
+_SUBORDINATE = "".join(
+    f"(?<!{w} )" for w in ("when", "if", "as", "whether", "who", "which", "that", "until", "unless", "because",
+                           "since", "while", "where", "whenever", "than", "though")
+)  # fmt: skip
 _PRESENT_RE = re.compile(
-    rf"\b(?:he|she|He|She){_ADVERB}\s+(?:is|has|does|says|goes|seems|(?!(?:{_S_NOT_VERBS})\b)[a-z]+[^s\W]s)\b"
-    rf"|\b(?:they|They){_ADVERB}\s+(?:are|have|do|seem|say|go)\b"
-    r"|(?<=[a-z,;] )[A-Z][a-z]+\s+(?:is|has|says)\b"
-)
+    rf"{_SUBORDINATE}\b(?:he|she|He|She){_ADVERB}\s+(?:is|has|does|says|goes|seems|(?!(?:{_S_NOT_VERBS})\b)[a-z]+[^s\W]s)\b"
+    rf"|{_SUBORDINATE}\b(?:they|They){_ADVERB}\s+(?:are|have|do|seem|go)\b"
+)  # a name + "is" is left out: "Derbyshire is", "Upper Swandam Lane is" describe what still is
 _PAST_RE = re.compile(
-    rf"(?:{_SUBJECT}|\b(?:I|we|We|it|It))"
+    rf"\b(?:[A-Z][a-z]*|he|she|they|it|we|who|which)"
     rf"{_ADVERB}\s+(?:was|were|had|did|said|went|came|saw|knew|thought|felt|took|made|got|gave|found|told"
-    r"|began|stood|sat|left|ran|heard|kept|held|brought|could|would|[a-z]+ed)\b"
+    r"|began|became|grew|fell|rose|spoke|wrote|led|meant|lay|stood|sat|left|ran|heard|kept|held|brought|could"
+    r"|would|[a-z]+ed)\b"
 )
+# "was"/"had" with any subject ("his words had power"): the sentence is not wholly present
+_BARE_PAST_RE = re.compile(r"\b(?:was|were|had)\b")
+_BARE_PRESENT_RE = re.compile(r"\b(?:is|are|has)\b")
 MAX_SLIP_RUN = 3
 # a chapter in which this share of narration slips is written that way on purpose
 _DELIBERATE_SHARE = 0.06
 # a book whose narration mixes tenses this much (Moby-Dick's essays) does it by design
-_MIXED_TENSE_SHARE = 0.08
+_MIXED_TENSE_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,11 @@ class SentenceVoice:
     present: int
     past: int
     addresses_reader: bool = False  # "you", "reader": a narrator's aside, not a POV slip
+    paragraph: int = 0  # index of the paragraph in the chapter
+    bare_present: int = 0  # "is"/"are"/"has" with any subject: how much the book mixes in the present
 
 
+_HAS_WORD_RE = re.compile(r"[^\W\d_]{2}")
 _READER_RE = re.compile(r"\b(?:you|your|reader)\b", re.I)
 
 
@@ -65,25 +76,31 @@ def extract_narration(text: str, mask: str | None = None) -> tuple[SentenceVoice
     """POV and tense markers of each narration sentence of one chapter."""
     mask = narration_mask(text, paragraphs(text)) if mask is None else mask
     out: list[SentenceVoice] = []
-    for s, e in sentences(mask):
-        fp = len(_FIRST_PERSON_RE.findall(mask, s, e))
-        pres = len(_PRESENT_RE.findall(mask, s, e))
-        past = len(_PAST_RE.findall(mask, s, e))
-        if fp or pres or past:
-            out.append(SentenceVoice(s, e, fp, pres, past, bool(fp and _READER_RE.search(mask, s, e))))
+    for k, (ps, pe) in enumerate(paragraphs(mask)):
+        for s, e in sentences(mask, ps, pe):
+            fp = len(_FIRST_PERSON_RE.findall(mask, s, e))
+            pres = len(_PRESENT_RE.findall(mask, s, e))
+            past = len(_PAST_RE.findall(mask, s, e)) + len(_BARE_PAST_RE.findall(mask, s, e))
+            if fp or pres or past or _HAS_WORD_RE.search(mask, s, e):
+                bare = len(_BARE_PRESENT_RE.findall(mask, s, e))
+                reader = bool(fp and _READER_RE.search(mask, s, e))
+                out.append(SentenceVoice(s, e, fp, pres, past, reader, k, bare))
     return tuple(out)
 
 
 def dominant_voice(chapters: Iterable[tuple[SentenceVoice, ...]]) -> tuple[bool, bool, bool]:
     """(first_person, present_tense, mixed_tense) of the book as a whole."""
-    n = fp = pres = past = 0
+    n = fp = pres = past = bare = 0
     for voices in chapters:
         for v in voices:
+            if not (v.first_person or v.present or v.past or v.bare_present):
+                continue
             n += 1
             fp += v.first_person > 0
             pres += v.present > v.past
             past += v.past > v.present
-    minority = min(pres, past) / max(1, pres + past)
+            bare += v.bare_present > 0 and v.past == 0
+    minority = min(pres + bare, past) / max(1, pres + bare + past)
     return (n > 0 and fp / n > 0.15), pres > past, minority > _MIXED_TENSE_SHARE
 
 
@@ -98,37 +115,71 @@ def check_narration(
     out: list[Finding] = []
     for ch, voices in chapters:
         if pov and not first_person:
-            flags = [(v.first_person > 0) - (v.first_person == 0) for v in voices]
-            out += _slips(ch, voices, flags, _pov_finding, skip=lambda v: v.addresses_reader)
+            out += _pov_slips(ch, voices)
         if tense and not mixed:
             # +1 off-voice, -1 on-voice, 0 neither (no marker or both tenses)
             if present:
                 flags = [(v.past > 0 and v.present == 0) - (v.present > 0 and v.past == 0) for v in voices]
             else:
-                flags = [(v.present > 0 and v.past == 0) - (v.past > 0 and v.present == 0) for v in voices]
+                # a first-person narrator speaking in the present about themselves ("he reminds
+                # me", "these are my reasons") writes from the moment of telling: no slip
+                flags = [
+                    (v.present > 0 and v.past == 0 and not (first_person and v.first_person))
+                    - (v.past > 0 and v.present == 0)
+                    for v in voices
+                ]
             out += _slips(ch, voices, flags, _tense_finding(present))
     return out
 
 
-def _slips(ch: ChapterText, voices: tuple[SentenceVoice, ...], flags: list[int], make, skip=None) -> list[Finding]:  # type: ignore[no-untyped-def]
-    """Short off-voice runs with on-voice narration on both sides (or the chapter's edge)."""
-    if not voices or sum(f > 0 for f in flags) / len(voices) > _DELIBERATE_SHARE:
+def _slips(ch: ChapterText, voices: tuple[SentenceVoice, ...], flags: list[int], make) -> list[Finding]:  # type: ignore[no-untyped-def]
+    """Off-voice sentences standing alone: on-voice narration in the paragraphs around them.
+
+    ``flags``: +1 off-voice, -1 on-voice, 0 neither. A chapter with many off-voice sentences
+    is written that way; a paragraph (with its neighbours) holding more than two, or with no
+    on-voice sentence around, is a deliberate passage (a letter in the present, an aside).
+    """
+    marked = sum(f != 0 for f in flags)
+    loose = sum(1 for f, v in zip(flags, voices, strict=True) if f > 0 or (f == 0 and v.bare_present and not v.past))
+    if not marked or loose / marked > _DELIBERATE_SHARE:
         return []
+    by_para: dict[int, list[int]] = {}
+    for k, v in enumerate(voices):
+        by_para.setdefault(v.paragraph, []).append(k)
+    groups = list(by_para.values())
     out: list[Finding] = []
-    i = 0
-    while i < len(flags):
-        if flags[i] <= 0:
-            i += 1
+    for g, members in enumerate(groups):
+        off = [k for k in members if flags[k] > 0]
+        if not off:
             continue
-        j = i
-        while j < len(flags) and flags[j] >= 0:
-            j += 1  # a run of off-voice and neutral sentences
-        run = [k for k in range(i, j) if flags[k] > 0]
-        before = i == 0 or flags[i - 1] < 0
-        after = j == len(flags) or flags[j] < 0
-        if len(run) <= MAX_SLIP_RUN and before and after:
-            out += [make(ch, voices[k]) for k in run if skip is None or not skip(voices[k])]
-        i = j
+        context = [k for grp in groups[max(0, g - 1) : g + 2] for k in grp]
+        n_off = sum(1 for k in context if flags[k] > 0)
+        n_on = sum(1 for k in context if flags[k] < 0)
+        if n_off <= MAX_SLIP_RUN - 1 and n_on >= 2 * n_off:
+            out += [make(ch, voices[k]) for k in off]
+    return out
+
+
+def _pov_slips(ch: ChapterText, voices: tuple[SentenceVoice, ...]) -> list[Finding]:
+    """First-person sentences in a paragraph otherwise narrated in the third person.
+
+    Judged per paragraph, not per chapter: a letter quoted without quotation marks is a
+    run of first-person paragraphs, and is left alone.
+    """
+    out: list[Finding] = []
+    by_para: dict[int, list[SentenceVoice]] = {}
+    for v in voices:
+        by_para.setdefault(v.paragraph, []).append(v)
+    groups = list(by_para.values())
+    for k, group in enumerate(groups):
+        slips = [v for v in group if v.first_person > 0]
+        if not slips or len(slips) > 2:
+            continue
+        context = groups[max(0, k - 1) : k + 2]  # with the narration paragraphs around it
+        n = sum(len(g) for g in context)
+        if sum(1 for g in context for v in g if v.first_person > 0) * 3 > n:
+            continue
+        out += [_pov_finding(ch, v) for v in slips if not v.addresses_reader]
     return out
 
 
