@@ -130,6 +130,8 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         b.chaptersChanged.connect(lambda e: self._for_project(e, self.outline.refresh_chapters))  # "not in outline"
         b.notificationsChanged.connect(lambda _e: self.refresh_notifications())
         b.balanceChanged.connect(lambda _e: self.refresh_balance())
+        b.usageEstimate.connect(st.meter.on_usage_estimate)  # the meter moves while a stream runs
+        st.meter.refreshRequested.connect(self.refresh_balance)
         # panels → window and the library's flows
         src.importRequested.connect(lib.import_paths)
         src.importFilesRequested.connect(lib.import_files)
@@ -416,15 +418,19 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
     def show_token_usage(self) -> None:
         if self.services is None or self.user is None:
             return
+        from ghostline_desktop.ui.dialogs.token_usage import TokenUsageDialog
 
-        def show(balance: Any) -> None:
-            from ghostline_desktop.ui.dialogs.token_usage import TokenUsageDialog
-
-            self._token_dialog = TokenUsageDialog(balance, parent=self)
-            self._token_dialog.open()
-
-        services, user_id = self.services, self.user.id
-        QueryOp(self, lambda: services.accounts.balance(user_id)).success(show).run()
+        current = getattr(self, "_token_dialog", None)
+        if current is not None and current.isVisible():
+            current.raise_()
+            current.activateWindow()
+            return
+        # Opens at once with the balance the meter shows; the dialog loads the ledger itself.
+        self._token_dialog = TokenUsageDialog(
+            self.status.meter.balance, parent=self, services=self.services, user_id=self.user.id
+        )
+        self.bridge.balanceChanged.connect(self._token_dialog.schedule_reload)
+        self._token_dialog.open()
 
     def show_shortcuts(self) -> None:
         from ghostline_desktop.ui.dialogs.shortcuts import ShortcutsDialog
@@ -443,7 +449,8 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         if self.services is None or self.user is None:
             return
         services, user_id = self.services, self.user.id
-        QueryOp(self, lambda: services.accounts.balance(user_id)).named("window.balance").success(
+        # The meter's balance plus this month's use and the last operations (its tooltip).
+        QueryOp(self, lambda: services.tokens.meter(user_id)).named("window.balance").success(
             self.status.set_balance
         ).run()
 

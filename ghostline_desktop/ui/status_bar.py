@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QStatusBar, QToolButt
 from ghostline_desktop.services.labels import NOTIFICATION_TYPE_LABELS, label
 from ghostline_desktop.ui import ops
 from ghostline_desktop.ui.widgets.task_area import TaskArea
+from ghostline_desktop.ui.widgets.token_meter import TokenMeter
 
 
 def bell_icon(unread: int, size: int = 22, color: str = "#8a8f98") -> QIcon:
@@ -43,32 +44,6 @@ def bell_icon(unread: int, size: int = 22, color: str = "#8a8f98") -> QIcon:
         p.drawText(QRectF(size - d, 0, d, d), Qt.AlignmentFlag.AlignCenter, "9+" if unread > 9 else str(unread))
     p.end()
     return QIcon(pix)
-
-
-class TokenMeter(QProgressBar):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("tokenMeter")
-        self.setFixedWidth(240)
-        self.setTextVisible(True)
-        self.set_balance(None)
-
-    def set_balance(self, balance: Any | None) -> None:
-        if balance is None:
-            self.setRange(0, 1)
-            self.setValue(0)
-            self.setFormat(self.tr("Tokens: —"))
-            self.setToolTip(self.tr("Token balance appears once the database is ready."))
-            return
-        quota = max(int(balance.monthly_quota), 1)
-        self.setRange(0, quota)
-        self.setValue(max(0, min(int(balance.balance), quota)))
-        self.setFormat(self.tr("{0:,} / {1:,} tokens").format(balance.balance, balance.monthly_quota))
-        self.setToolTip(
-            self.tr("{0} plan: {1:.0%} of this month's tokens left").format(
-                balance.plan_display_name, balance.fraction_left
-            )
-        )
 
 
 class StatusBar(QStatusBar):

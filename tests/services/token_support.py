@@ -44,3 +44,35 @@ async def assert_ledger_consistent(services: Services, user_id: uuid.UUID) -> in
         assert all(r.balance_after >= 0 for r in rows)
         assert balance in afters
     return int(balance)
+
+
+async def bulk_debits(
+    services: Services,
+    user_id: uuid.UUID,
+    n: int,
+    *,
+    each: int = 1,
+    project_id: uuid.UUID | None = None,
+    spread_days: int = 0,
+) -> int:
+    """Append ``n`` debits of ``each`` tokens in one statement (a valid chain: the database checks it),
+    dated over the last ``spread_days`` days of this month when asked. Returns the balance after."""
+    from sqlalchemy import text
+
+    async with services.db.session() as s:
+        bal = (
+            await s.execute(text("SELECT token_balance FROM users WHERE id = :u FOR UPDATE"), {"u": user_id})
+        ).scalar_one()
+        assert bal >= n * each, "not enough balance for the bulk debits"
+        await s.execute(
+            text(
+                "INSERT INTO token_transactions (user_id, transaction_type, amount, balance_after, description, "
+                "project_id, model, prompt_tokens, completion_tokens, created_at) "
+                "SELECT :u, 'DEBIT', :each, :bal - i * :each, 'bulk debit ' || i, :p, 'bench-model', :each, 0, "
+                "greatest(date_trunc('month', now()), now() - make_interval(days => (:spread * (:n - i)) / :n)) "
+                "FROM generate_series(1, :n) AS i ORDER BY i"
+            ),
+            {"u": user_id, "each": each, "bal": bal, "n": n, "p": project_id, "spread": spread_days},
+        )
+        await s.execute(text("UPDATE users SET token_balance = :b WHERE id = :u"), {"b": bal - n * each, "u": user_id})
+    return int(bal - n * each)
