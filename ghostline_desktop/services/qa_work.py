@@ -39,9 +39,10 @@ def _runner() -> ModuleType | None:
 
 def rule_types() -> frozenset[FindingType]:
     """The finding types the rule-based checks report (what a run may auto-resolve)."""
-    if _runner() is None:
+    runner = _runner()
+    if runner is None:
         return frozenset({FindingType.MISSING_CONTENT})
-    return frozenset(t for t in FindingType if t not in SERVICE_TYPES)
+    return frozenset(runner.RULE_CHECKS)
 
 
 def analyse_batch(chapters: list[ChapterText]) -> list[Any]:
