@@ -23,12 +23,25 @@ MAX_PASSAGES = 12
 _WORD = re.compile(r"\S+")
 
 
+_FIRST_HEADING = re.compile(r"^\s*(?:(?:chapter|letter)\s+(?:1|i)\b.*|I\.\s+[A-Z][A-Z ,'’-]+)$", re.I | re.M)
+_SECOND_HEADING = re.compile(r"^\s*(?:(?:chapter|letter)\s+(?:2|ii)\b|II\.\s)", re.I | re.M)
+
+
 def book_body(text: str) -> str:
-    """A Project Gutenberg file without its licence header and footer (when marked)."""
+    """The author's own text of a Project Gutenberg file: without the licence header and footer
+    (when marked) and without the front matter before the first chapter (a contents list, an
+    editor's preface, Moby-Dick's "Extracts" from other authors), which would put someone else's
+    words into a profile or a "same-author" passage."""
     start = text.find("*** START")
     start = text.find("\n", start) + 1 if start >= 0 else 0
     end = text.find("*** END")
-    return text[start : end if end >= 0 else len(text)]
+    body = text[start : end if end >= 0 else len(text)]
+    for m in _FIRST_HEADING.finditer(body, 0, len(body) // 5):
+        if m.group(0).lstrip().startswith("I.") and not m.group(0).strip().isupper():
+            continue  # "I. But it is…": a numbered sentence, not a heading
+        if not _SECOND_HEADING.search(body[m.end() : m.end() + 600]):  # a contents list goes on with chapter 2
+            return body[m.start() :]
+    return body
 
 
 def split_book(text: str) -> tuple[str, str]:
