@@ -186,6 +186,19 @@ def test_presets_fill_the_form_and_keep_one_key_each(qtbot: QtBot, settings: Set
     assert (ai.preset, ai.base_url, ai.timeout_s) == ("openrouter", "https://openrouter.ai/api/v1", 300.0)
 
 
+def test_opens_on_the_ai_tab_and_names_the_environment(
+    qtbot: QtBot, settings: Settings, use_keyring: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyring.set_keyring(DictKeyring())
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://env-host:1234/v1")
+    dlg = PreferencesDialog(settings, tab="ai")
+    qtbot.addWidget(dlg)
+    assert dlg.tabs.currentWidget() is dlg.ai_page
+    page_text = " ".join(label.text() for label in dlg.ai_page.findChildren(type(dlg.url_error)))
+    assert "OPENAI_BASE_URL is set" in page_text
+    qtbot.waitUntil(lambda: dlg.ai_page.keyring_ok is not None, timeout=WAIT_MS)
+
+
 def test_settings_from_before_presets_open_on_the_matching_preset(
     qtbot: QtBot, settings: Settings, use_keyring: object
 ) -> None:

@@ -43,8 +43,12 @@ from ghostline_desktop.ui.dialogs.preferences_ai import AIProviderPage, run_off_
 THEME_CHOICES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 
 
+#: Tab names for ``PreferencesDialog(..., tab=…)`` (the Generate menu opens it on "ai" when offline).
+TABS = ("general", "database", "ai")
+
+
 class PreferencesDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None, *, tab: str = "general") -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Preferences"))
         self.setMinimumWidth(560)
@@ -65,6 +69,7 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(self._general_tab(), self.tr("General"))
         self.tabs.addTab(self._database_tab(), self.tr("Database"))
         self.tabs.addTab(self.ai_page, self.tr("AI Provider"))
+        self.tabs.setCurrentIndex(TABS.index(tab) if tab in TABS else 0)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
@@ -180,6 +181,9 @@ class AIProviderPage(QWidget):
         form.addRow(self._buddy(self.tr("&Provider"), self.preset_combo), self.preset_combo)
         form.addRow("", self.preset_hint)
         form.addRow(self._buddy(self.tr("Server &address"), self.base_url_edit), self.base_url_edit)
+        if os.environ.get("OPENAI_BASE_URL", "").strip():
+            env_hint = "OPENAI_BASE_URL is set in the environment and takes precedence; it is never saved."
+            form.addRow("", role_label(self.tr(env_hint), "hint", self))
         form.addRow(self._buddy(self.tr("API &key"), self.key_edit), key_row)
         form.addRow("", self.key_hint)
         form.addRow("", self.key_error)
