@@ -1,26 +1,30 @@
 """PDF: book typesetting with the Typst compiler (the ``typst`` pip package).
 
-Engine decision, on evidence (``bench/pdf_engines.py`` renders the same text with both and
-rasterises the pages with pdftoppm; measured 2026-11-26 on the shared 2-core box):
+Engine decision, on evidence (``python -m bench.pdf_engines`` sets the same text with both,
+times them and rasterises pages with pdftoppm; measured 2026-11-26 on the shared 2-core box,
+medians of 3):
 
-* **Typst** — chapter 1 of *Pride and Prejudice* (6×9 in, 11 pt): ~0.15 s; the whole book
-  (61 chapters, ~122k words, ~390 pages) in ~2.5 s including the second pass that fixes the
-  gutter. Knuth–Plass justification with hyphenation (even word spacing, no rivers),
-  widow/orphan prevention and sticky headings built in, real ``inside``/``outside`` margins,
-  ``pagebreak(to: "odd")`` for right-hand chapter openings, page-aware headers (running
-  heads suppressed on chapter openings and blank versos), a generated TOC with links, PDF
-  bookmarks from the headings, subset-embedded OpenType fonts. Its Libertinus Serif and New
-  Computer Modern are compiled into the wheel (SIL OFL), so nothing is downloaded and system
-  fonts are ignored: the same file on every machine. Cost: the wheel is ~81 MB installed.
-* **Qt** (``QTextDocument`` → ``QPdfWriter``), already installed with PySide6: the same
-  chapter in ~0.25 s, the book in ~6 s — greedy line breaking (justified lines with wide,
-  uneven gaps, no hyphenation), no widow/orphan or keep-with-next control, one margin for
-  every page (no gutter: novelWriter #2976), no per-page header logic, no outline or TOC
-  links, and text drawn through the system font (novelWriter #2046). Matching Typst would
-  mean writing a pager of our own over ``QTextLayout``.
+* **Typst** — chapter 1 of *Pride and Prejudice* (6×9 in, 11 pt) 0.03 s; the whole book
+  (61 chapters, ~122k words → 341 pages) 1.9 s, gutter pass included. Knuth–Plass
+  justification with hyphenation (even word spacing), widow/orphan prevention and sticky
+  headings built in, real ``inside``/``outside`` margins, ``pagebreak(to: "odd")`` for
+  right-hand openings, page-aware headers (no running head or folio on chapter openings and
+  blank versos), a generated TOC with links, PDF bookmarks from the headings, subset-embedded
+  OpenType fonts, tagged PDF. Its Libertinus Serif and New Computer Modern are compiled into
+  the wheel (SIL OFL), so nothing is downloaded and system fonts are ignored: the same file
+  on every machine. Cost: the wheel is 81 MB installed.
+* **Qt** (``QTextDocument`` → ``QPdfWriter``), already installed with PySide6 (234 MB, needed
+  anyway): chapter 1 0.03 s, the whole book 1.15 s — faster, but the pages show why
+  novelWriter's users complain: greedy line breaking with visibly uneven word gaps and no
+  hyphenation (568 pages for the same text at a nominal 11 pt), one margin for every page (no gutter:
+  novelWriter #2976), no widow/orphan or keep-with-next control, a folio on chapter
+  openings, no per-page header logic, no outline or TOC links, chapters on whichever side,
+  and the system font (DejaVu Serif here; novelWriter #2046). Matching Typst would mean
+  writing a pager of our own over ``QTextLayout``.
 
-Typst wins on every axis but install size, so the PDF is set with Typst; the Qt path is kept
-only in the comparison script. The document is Typst markup generated from the manuscript
+Typst wins on quality by a wide margin and is fast enough (well under the 5 s target);
+Qt is 0.8 s quicker on a whole book and costs no extra install, which does not buy back the
+page. The PDF is set with Typst; the Qt path lives only in the comparison script. The document is Typst markup generated from the manuscript
 tokens (text escaped character by character, never interpreted) under a fixed preamble.
 The gutter depends on the page count, so the book is set once with an estimate and, when the
 real count lands in another gutter step, once more.
