@@ -150,6 +150,8 @@ def test_double_click_jumps_and_highlights(
     index = panel.proxy.index(row, 5)
     panel.table.scrollTo(index)
     rect = panel.table.visualRect(index)
+    jumps: list[Any] = []
+    panel.jumpRequested.connect(jumps.append)
     # A real double-click: press/release, then the double-click (Qt wants the press on the same row).
     qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(panel.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -157,6 +159,7 @@ def test_double_click_jumps_and_highlights(
     # after the 🐚 (two UTF-16 units): the selection is still exactly the placeholder
     assert editor.text.textCursor().selectedText() == "XXX"
     assert len(editor.text.extraSelections()) == 1
+    assert len(jumps) == 1  # a double-click is also an activation: still one jump
 
     # The author types above it: the highlight goes; a jump re-finds the moved text.
     cursor = editor.text.textCursor()

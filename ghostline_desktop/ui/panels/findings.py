@@ -5,6 +5,7 @@ passage in the editor (``jumpRequested``, handled by QAController.jump_to)."""
 from __future__ import annotations
 
 import html
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -301,6 +302,7 @@ class FindingsPanel(PanelDock):
         self.waive_button.clicked.connect(lambda: self.set_selected_status("WAIVED"))
         self.reopen_button.clicked.connect(lambda: self.set_selected_status("OPEN", note=""))
         self.run_button.clicked.connect(self.runRequested)
+        self._last_jump: tuple[uuid.UUID | None, float] = (None, 0.0)
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)  # Enter on a row
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -400,8 +402,14 @@ class FindingsPanel(PanelDock):
 
     def _activated(self, index: QModelIndex) -> None:
         f = index.data(FINDING_ROLE)
-        if f is not None:
-            self.jumpRequested.emit(f)
+        if f is None:
+            return
+        # A double-click is also an activation on most styles: one jump, not two.
+        now = time.monotonic()
+        if self._last_jump[0] == f.id and now - self._last_jump[1] < 0.5:
+            return
+        self._last_jump = (f.id, now)
+        self.jumpRequested.emit(f)
 
     def ask_note(self, status: str, count: int) -> str | None:
         """The note for a Resolve or Waive (None: the author cancelled). Tests replace this."""
