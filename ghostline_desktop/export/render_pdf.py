@@ -24,8 +24,10 @@ medians of 3):
 
 Typst wins on quality by a wide margin and is fast enough (well under the 5 s target);
 Qt is 0.8 s quicker on a whole book and costs no extra install, which does not buy back the
-page. The PDF is set with Typst; the Qt path lives only in the comparison script. The document is Typst markup generated from the manuscript
-tokens (text escaped character by character, never interpreted) under a fixed preamble.
+page. The PDF is set with Typst; the Qt path lives only in the comparison script.
+
+The document is Typst markup generated from the manuscript tokens (text escaped character
+by character, never interpreted) under a fixed preamble.
 The gutter depends on the page count, so the book is set once with an estimate and, when the
 real count lands in another gutter step, once more.
 """
