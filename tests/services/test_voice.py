@@ -137,3 +137,18 @@ def test_build_from_chapters_scores_revisions_and_rescores(services: Services, p
     run(services.voice.delete(project.id))
     assert run(services.voice.profile(project.id)) is None
     assert run(services.voice.revision_notes(ch.id)) == {}
+
+
+def test_autosaves_are_not_scored_and_short_revisions_say_why(services: Services, project, run, books) -> None:
+    ch = run(services.chapters.create(project.id, "Short", content="Too short to judge."))
+    run(services.voice.build(project.id, texts=[_words(books["austen"], 10_000, 4000)], rescore=False))
+    job = run(services.voice.score_chapter(project.id, ch.id))
+    assert job is not None
+    run(services.runner.wait(job, 60))
+    (note,) = run(services.voice.revision_notes(ch.id)).values()
+    assert note.score is None and "too short" in note.reasons[0] and note.label == "—"
+    base = run(services.chapters.get(ch.id)).base
+    run(services.chapters.autosave(ch.id, _words(books["austen"], 30_000, 300), base=base))  # working text only
+    time.sleep(0.5)
+    working = [r for r in run(services.chapters.list_revisions(ch.id)) if not r.sealed]
+    assert working and working[0].id not in run(services.voice.revision_notes(ch.id))
