@@ -66,7 +66,7 @@ def install_log_redaction() -> None:
         except Exception:  # a broken format string: leave it for logging's own error report
             return record
         cleaned = redact(message)
-        if cleaned != message or record.args:
+        if cleaned != message:  # only then: other records keep their msg and args for whoever reads them
             record.msg, record.args = cleaned, None
         if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
