@@ -162,3 +162,49 @@ def test_background_runs_never_call_the_model(
     chapter = run(services.chapters.create(project.id, "The bridge", content=TEXT))
     run(services.qa_runs.run_and_wait(project.id, chapter_id=chapter.id, user_id=user.id, background=True))
     assert openai_server.requests_to("chat") == []
+
+
+def test_with_the_real_hybrid_search_over_a_note(
+    db_url: str, run: Any, openai_server: OpenAITestServer, tmp_path: Any
+) -> None:
+    """End to end: the author's note is indexed (test-server embeddings), the app's hybrid
+    search finds the contradicting passage, and the model is shown it."""
+    from ghostline_desktop.ai.embedders import ProviderEmbedder
+    from ghostline_desktop.db.database import Database
+    from ghostline_desktop.storage.local import LocalStore
+
+    provider = Provider(
+        ProviderConfig(
+            base_url=openai_server.base_url,
+            api_key="sk-test",
+            chat_model="gpt-4o-mini",
+            embedding_model="test-embed",
+            timeout=3.0,
+            max_retries=0,
+        )
+    )
+    embedder = ProviderEmbedder(provider, model="test-embed")
+    embedder.dimensions = openai_server.embedding_dim  # known up front (see generation_support)
+    svc = Services.build(Database(db_url), LocalStore(tmp_path), embedder=embedder, provider=provider)
+    try:
+        user = run(svc.accounts.ensure_local_user())
+        set_balance(svc, run, user.id, 50_000)
+        project = run(svc.projects.create(user.id, f"Facts {uuid.uuid4().hex[:6]}"))
+
+        async def index_note() -> None:
+            await svc.sources.add_note(project.id, "Railway history", PASSAGE + " The Tay Bridge was rebuilt later.")
+            while active := svc.runner.jobs(project.id):
+                for job in active:
+                    await svc.jobs.wait(job.id, 60)
+
+        run(index_note())
+        chapter = run(svc.chapters.create(project.id, "The bridge", content=TEXT))
+        openai_server.queue_reply(REPLY, prompt_tokens=700, completion_tokens=60)
+        out = run(svc.qa_runs.run_and_wait(project.id, user_id=user.id))
+        assert out is not None and out.factual_note is None
+        (f,) = run(svc.qa.list_findings(project.id, finding_type="FACTUAL_INCONSISTENCY"))
+        assert f.chapter_id == chapter.id and TEXT[f.start : f.end] == "The Tay Bridge opened in 1887"
+        (req,) = openai_server.requests_to("chat")
+        assert PASSAGE in req.json["messages"][1]["content"]  # found by the app's own search
+    finally:
+        run(svc.close())
