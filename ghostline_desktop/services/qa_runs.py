@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from ghostline_desktop.services.tokens import TokenService
 
 HANDLER = "qa.run"
+#: Analyses kept in memory (~20 kB a chapter): a few whole novels.
+MAX_CACHED_CHAPTERS = 600
+MAX_OUTCOMES = 50
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,8 @@ class QARunService:
             phases,
         )
         self.outcomes[ctx.job_id] = outcome
+        while len(self.outcomes) > MAX_OUTCOMES:  # the CLI and tests read the newest; keep a few
+            del self.outcomes[next(iter(self.outcomes))]
         message = describe(outcome)
         if params.get("notify") and user_id is not None:
             await self.notifications.notify(
@@ -298,7 +303,10 @@ class QARunService:
             for batch, got in zip(batches, results, strict=True):
                 for c, analysis in zip(batch, got, strict=True):
                     out[c.chapter_id] = analysis
+                    self._cache.pop(c.chapter_id, None)  # re-inserted last: the dict is oldest-first
                     self._cache[c.chapter_id] = (hashes[c.chapter_id], analysis)
+            while len(self._cache) > MAX_CACHED_CHAPTERS:  # books of other projects opened this session
+                del self._cache[next(iter(self._cache))]
         return out, len(todo)
 
     # -- reading ---------------------------------------------------------------------------
