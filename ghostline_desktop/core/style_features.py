@@ -99,15 +99,17 @@ class TextStats:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Paragraphs: blank-line separated (Markdown, Gutenberg); text without blank lines is one
-    paragraph per line (what a word processor pastes)."""
+    """Paragraphs of prose: blank-line separated (Markdown, Gutenberg); text without blank lines is
+    one paragraph per line (what a word processor pastes)."""
     text = text.strip()
     if not text:
         return []
     parts = _PARAGRAPH_SPLIT.split(text)
     if len(parts) == 1 and "\n" in text:
         parts = text.split("\n")
-    return [p for p in (p.strip() for p in parts) if p]
+    # Markdown headings and scene breaks ("* * *") are not prose: they would count as very short
+    # paragraphs and sentences.
+    return [p for p in (p.strip() for p in parts) if p and not p.startswith("#") and any(c.isalnum() for c in p)]
 
 
 def split_sentences(paragraph: str) -> list[str]:

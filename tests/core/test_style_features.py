@@ -25,6 +25,7 @@ def test_paragraphs_blank_lines_or_single_lines() -> None:
     assert split_paragraphs("a b\nc\n\n d e \n\n\n") == ["a b\nc", "d e"]
     assert split_paragraphs("one\ntwo\nthree") == ["one", "two", "three"]
     assert split_paragraphs("   ") == []
+    assert split_paragraphs("# Chapter 1\n\nText here.\n\n* * *\n\nMore.") == ["Text here.", "More."]
 
 
 def test_sentences_respect_titles_initials_and_quoted_questions() -> None:
