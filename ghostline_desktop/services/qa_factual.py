@@ -57,12 +57,9 @@ class FactualOutcome:
 
 
 def _estimate(messages: list[dict[str, str]], max_tokens: int) -> int:
-    try:
-        from ghostline_desktop.ai.estimate import estimate_chat  # issue 8a
+    from ghostline_desktop.ai.estimate import estimate_chat
 
-        return int(estimate_chat(messages, max_tokens))
-    except ImportError:  # pragma: no cover - until ai/estimate.py lands: ~4 characters a token
-        return sum(len(m["content"]) for m in messages) // 4 + max_tokens
+    return int(estimate_chat(messages, max_tokens))
 
 
 def claim_queries(text: str) -> list[str]:
