@@ -7,7 +7,7 @@ chapter, overlapping span) and returns precision and recall per finding type.
 
 What is injected, per book:
 
-* NAME_INCONSISTENCY: 5 frequent names each get a one-edit variant (a doubled, dropped,
+* NAME_INCONSISTENCY: 8 frequent names each get a one-edit variant (a doubled, dropped,
   swapped or changed letter, C/K) at one to three of their uses.
 * TIMELINE_ERROR: dates with the wrong weekday (three date formats), a date going backwards
   after "The next day"/"Later", an age that does not fit a stated birth year. Controls that
@@ -189,7 +189,7 @@ def _seed_names(rng: random.Random, texts: list[str], edits: dict[int, list[_Edi
         dictionary = SpellChecker().word_frequency.dictionary
     except ImportError:  # pragma: no cover
         dictionary = {}
-    for name in rng.sample(names, min(5, len(names))):
+    for name in rng.sample(names, min(8, len(names))):
         variant = next((v for v in _variants(rng, name) if v.lower() not in words and v.lower() not in dictionary), None)
         if variant is None:
             continue
@@ -306,7 +306,7 @@ def _narration_sentences(text: str, para: tuple[int, int]) -> list[tuple[int, in
 
 def _seed_tense(rng, texts, edits, chapters, free_para) -> None:  # type: ignore[no-untyped-def]
     subject = re.compile(r"\b(he|she|they|He|She|They)(\s+)(" + "|".join(_PRESENT) + r")\b")
-    for ci in [c for c in chapters for _twice in range(2)]:
+    for ci in [c for c in chapters for _again in range(3)]:
         for _try in range(25):
             p = free_para(ci)
             if p is None:

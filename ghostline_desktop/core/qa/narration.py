@@ -37,8 +37,8 @@ _SUBORDINATE = "".join(
                            "since", "while", "where", "whenever", "than", "though")
 )  # fmt: skip
 _PRESENT_RE = re.compile(
-    rf"{_SUBORDINATE}\b(?:he|she|He|She){_ADVERB}\s+(?:is|has|does|says|goes|seems|(?!(?:{_S_NOT_VERBS})\b)[a-z]+[^s\W]s)\b"
-    rf"|{_SUBORDINATE}\b(?:they|They){_ADVERB}\s+(?:are|have|do|seem|go)\b"
+    rf"{_SUBORDINATE}\b(?:he|she|He|She){_ADVERB}\s+(?:is|has|does|says|goes|seems|will|can|(?!(?:{_S_NOT_VERBS})\b)[a-z]+[^s\W]s)\b"
+    rf"|{_SUBORDINATE}\b(?:they|They){_ADVERB}\s+(?:are|have|do|seem|go|will|can)\b"
 )  # a name + "is" is left out: "Derbyshire is", "Upper Swandam Lane is" describe what still is
 _PAST_RE = re.compile(
     rf"\b(?:[A-Z][a-z]*|he|she|they|it|we|who|which)"
@@ -49,9 +49,9 @@ _PAST_RE = re.compile(
 # "was"/"had" with any subject ("his words had power"): the sentence is not wholly present
 _BARE_PAST_RE = re.compile(r"\b(?:was|were|had)\b")
 _BARE_PRESENT_RE = re.compile(r"\b(?:is|are|has)\b")
-MAX_SLIP_RUN = 3
+MAX_SLIPS_AROUND = 1  # off-voice sentences in a paragraph and its neighbours: more is deliberate
 # a chapter in which this share of narration slips is written that way on purpose
-_DELIBERATE_SHARE = 0.06
+_DELIBERATE_SHARE = 0.1
 # a book whose narration mixes tenses this much (Moby-Dick's essays) does it by design
 _MIXED_TENSE_SHARE = 0.15
 
@@ -155,7 +155,7 @@ def _slips(ch: ChapterText, voices: tuple[SentenceVoice, ...], flags: list[int],
         context = [k for grp in groups[max(0, g - 1) : g + 2] for k in grp]
         n_off = sum(1 for k in context if flags[k] > 0)
         n_on = sum(1 for k in context if flags[k] < 0)
-        if n_off <= MAX_SLIP_RUN - 1 and n_on >= 2 * n_off:
+        if n_off <= MAX_SLIPS_AROUND and n_on >= 2:
             out += [make(ch, voices[k]) for k in off]
     return out
 
