@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 
+from ghostline_desktop.core.enums import TaskType
 from ghostline_desktop.ui import ops
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class QAController(QObject):
         window.editor.chapterOpened.connect(self._chapter_opened)
         window.editor.text.textChanged.connect(self._typed)
         window.bridge.chapterSaved.connect(self._saved)
+        window.bridge.jobChanged.connect(self._job_changed)
 
     def attach(self, services: Any, user: Any) -> None:
         self.services = services
@@ -71,6 +73,11 @@ class QAController(QObject):
         ops.CollectionOp(
             self.win, lambda: services.qa_runs.run(project.id, chapter_id=chapter_id, user_id=user_id)
         ).run()
+
+    def _job_changed(self, event: Any) -> None:
+        job, project = event.job, self.win.project
+        if job.task_type is TaskType.QA_CHECK and project is not None and job.project_id == project.id:
+            self.win.findings.set_running(job.id, job.active)
 
     # -- background QA after typing ------------------------------------------------------------
     def _typed(self) -> None:

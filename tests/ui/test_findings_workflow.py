@@ -188,9 +188,13 @@ def test_run_qa_menu_and_background_run_after_typing(
     chapter = run(services.chapters.create(project.id, "Clean", content="A clean chapter."))
     open_and_wait(window, project.id, qtbot)
     panel, editor = window.findings, window.editor
+    started: list[bool] = []
+    window.bridge.jobChanged.connect(lambda e: started.append(panel.run_button.text() == "Checking…"))
     window.menus.run_qa.trigger()
     qtbot.waitUntil(lambda: ops.pending_count() == 0, timeout=WAIT)
     run(services.runner.wait(services.runner.jobs(project.id, active_only=False)[-1].id))
+    qtbot.waitUntil(lambda: panel.run_button.text() == "Run QA" and not panel.running, timeout=WAIT)
+    assert any(started)  # the panel said "Checking…" while the run was in flight
 
     window.qa_control._idle.setInterval(150)
     editor.open_chapter(chapter.id)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -303,6 +304,9 @@ class FindingsPanel(PanelDock):
         self.reopen_button.clicked.connect(lambda: self.set_selected_status("OPEN", note=""))
         self.run_button.clicked.connect(self.runRequested)
         self._last_jump: tuple[uuid.UUID | None, float] = (None, 0.0)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.running: set[uuid.UUID] = set()  # QA jobs of this book in flight (QAController tells)
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)  # Enter on a row
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -387,6 +391,7 @@ class FindingsPanel(PanelDock):
         self.table.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def clear(self) -> None:
+        self.running.clear()
         self.model.set_rows([], {})
         self._fill_filters([], [])
         self._update_summary()
@@ -410,6 +415,35 @@ class FindingsPanel(PanelDock):
             return
         self._last_jump = (f.id, now)
         self.jumpRequested.emit(f)
+
+    def _context_menu(self, pos: Any) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        f = index.data(FINDING_ROLE)
+        menu = QMenu(self)
+        go = menu.addAction(self.tr("Go to Passage"))
+        go.setEnabled(f.chapter_id is not None)
+        go.triggered.connect(lambda: self.jumpRequested.emit(f))
+        menu.addSeparator()
+        for text, button in (
+            (self.tr("Resolve…"), self.resolve_button),
+            (self.tr("Waive…"), self.waive_button),
+            (self.tr("Reopen"), self.reopen_button),
+        ):
+            act = menu.addAction(text)
+            act.setEnabled(button.isEnabled())
+            act.triggered.connect(button.click)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def set_running(self, job_id: uuid.UUID, active: bool) -> None:
+        """A QA run of this book started or ended: the footer says so, Run QA waits."""
+        if active:
+            self.running.add(job_id)
+        else:
+            self.running.discard(job_id)
+        self._update_summary()
+        self._update_buttons()
 
     def ask_note(self, status: str, count: int) -> str | None:
         """The note for a Resolve or Waive (None: the author cancelled). Tests replace this."""
@@ -442,6 +476,7 @@ class FindingsPanel(PanelDock):
         self.waive_button.setEnabled(any(f.status != "WAIVED" for f in rows))
         self.reopen_button.setEnabled(any(f.status != "OPEN" for f in rows))
         self.run_button.setEnabled(self.services is not None and self.project_id is not None)
+        self.run_button.setText(self.tr("Checking…") if self.running else self.tr("Run QA"))
 
     def _update_summary(self) -> None:
         total = len(self.model.rows)
