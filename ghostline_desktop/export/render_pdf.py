@@ -132,18 +132,17 @@ _PREAMBLE = r"""
 
 // A chapter opening: no running head and no folio; a blank verso before a right-hand
 // opening carries nothing either.
-#let is-quiet(p) = {
-  let heads = query(heading.where(level: 1, outlined: true))
-  let ends = query(<chapter-end>)
-  for (i, h) in heads.enumerate() {
-    let hp = h.location().page()
-    if hp == p { return true }
-    // Every chapter is preceded by its end-of-previous marker: pages strictly between the
-    // two are the blank verso that a right-hand opening inserted.
-    if i < ends.len() and ends.at(i).location().page() < p and p < hp { return true }
-  }
-  false
+// Chapter openings and chapter ends, by page (final values: one lookup per page).
+#let marks = state("marks", (opens: (), ends: ()))
+// The blank verso an opening inserted: the next page opens (chapter i), and what came
+// before it ended on an earlier page.
+#let is-blank(p) = {
+  let m = marks.final()
+  let i = m.opens.position(o => o == p + 1)
+  i != none and i < m.ends.len() and m.ends.at(i) < p
 }
+// Chapter openings and blank pages carry no running head or folio.
+#let is-quiet(p) = p in marks.final().opens or is-blank(p)
 
 #set page(
   width: trim-w, height: trim-h,
@@ -159,7 +158,8 @@ _PREAMBLE = r"""
     let m = matter.get()
     let p = here().page()
     if m == "none" { return }
-    if m == "main" and is-quiet(p) { return }
+    // Front-matter display pages keep their roman folio; only blanks lose it there.
+    if (m == "main" and is-quiet(p)) or is-blank(p) { return }
     set text(size: 0.85em)
     align(center, counter(page).display(if m == "main" { "1" } else { "i" }))
   },
@@ -174,9 +174,14 @@ def _chapter_fn_with_labels() -> str:
     """Presets decide what the chapter label prints: a number-only title is printed once."""
     return r"""
 #let chapter-info = state("chapter-info", (label: none, subtitle: none))
+// A new page (a right-hand one if asked) whose opening and preceding blank page stay quiet.
+#let opening(to) = {
+  context { let p = here().page(); marks.update(m => (opens: m.opens, ends: m.ends + (p,))) }
+  pagebreak(weak: true, to: to)
+  context { let p = here().page(); marks.update(m => (opens: m.opens + (p,), ends: m.ends)) }
+}
 #let chapter(title, label: none, subtitle: none) = {
-  [#metadata("end") <chapter-end>]
-  pagebreak(weak: true, to: if right-hand { "odd" } else { none })
+  opening(if right-hand { "odd" } else { none })
   chapter-info.update((label: label, subtitle: subtitle))
   heading(level: 1, outlined: true, bookmarked: true, title)
 }
@@ -216,14 +221,14 @@ def _front(m: Manuscript) -> str:
     parts.append("#pagebreak()")
     if m.copyright:
         parts.append("#v(1fr)\n#[#set par(first-line-indent: 0em)\n#text(size: 0.8em)[" + _blocks(m.copyright) + "]]")
-    parts.append('#pagebreak()\n#matter.update("front")')
+    parts.append('#pagebreak()\n#matter.update("front")')  # the copyright page's folio stays off
     if m.dedication:
-        parts.append("#v(25%)\n#align(center, emph[" + _blocks(m.dedication) + '])\n#pagebreak(to: "odd")')
+        parts.append('#opening("odd")\n#v(25%)\n#align(center, emph[' + _blocks(m.dedication) + "])")
     if m.toc:
         target = "heading.where(level: 1, outlined: true)"
         toc = f"outline(title: [Contents], depth: 1, target: {target})"
-        parts.append(f"#{{ set par(first-line-indent: 0em); {toc} }}")
-    parts.append('#pagebreak(to: "odd")\n#counter(page).update(1)\n#matter.update("main")')
+        parts.append(f'#opening("odd")\n#{{ set par(first-line-indent: 0em); {toc} }}')
+    parts.append('#opening("odd")\n#counter(page).update(1)\n#matter.update("main")')
     return "\n\n".join(parts) + "\n\n"
 
 
@@ -231,7 +236,7 @@ def _back(m: Manuscript) -> str:
     if not m.about_author:
         return ""
     return (
-        '\n[#metadata("end") <chapter-end>]\n#pagebreak(to: "odd")\n'
+        '\n#opening("odd")\n'
         "#heading(level: 2, outlined: false)[About the Author]\n\n" + _blocks(m.about_author) + "\n"
     )
 
