@@ -209,6 +209,21 @@ def test_settings_from_before_presets_open_on_the_matching_preset(
     assert dlg.chat_model_edit.text() == "mistral"  # opening never overwrites the author's models
 
 
+def test_a_legacy_key_for_a_hosted_server_moves_to_its_own_entry(
+    qtbot: QtBot, settings: Settings, use_keyring: object
+) -> None:
+    """Before presets every key lived in the OpenAI entry; a gateway's key must not be lost on OK."""
+    store = DictKeyring()
+    store.store[("GhostLine", "openai-api-key")] = "sk-gateway-key-0123456789"
+    keyring.set_keyring(store)
+    dlg = opened(qtbot, settings.with_changes(ai=AISettings(base_url="https://llm.example.com/v1")))
+    assert dlg.ai_page.preset_id() == "custom"
+    assert dlg.key_edit.text() == "sk-gateway-key-0123456789"
+    press_ok(qtbot, dlg)
+    assert store.store[("GhostLine", "api-key:custom:llm.example.com")] == "sk-gateway-key-0123456789"
+    assert dlg.result_settings().ai.preset == "custom"
+
+
 def test_keyring_is_never_touched_on_the_gui_thread(qtbot: QtBot, settings: Settings, use_keyring: object) -> None:
     slow = ThreadRecordingKeyring(delay=0.4)
     keyring.set_keyring(slow)

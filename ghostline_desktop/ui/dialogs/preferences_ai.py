@@ -168,7 +168,8 @@ class AIProviderPage(QWidget):
             self.base_url_edit.setText(get_preset(preset_id).base_url if preset_id != "openai" else "")
         # Connected after the initial values, so opening the dialog never overwrites the author's models.
         self.preset_combo.currentIndexChanged.connect(self._preset_changed)
-        self._load_keys(self._current_account())
+        self._initial_account = self._current_account()
+        self._load_keys(self._initial_account)
 
     def _build_layout(self) -> None:
         key_row = QHBoxLayout()
@@ -246,13 +247,26 @@ class AIProviderPage(QWidget):
             self._typed[self._account] = self.key_edit.text().strip()
 
     def _load_keys(self, account: str) -> None:
-        def read() -> tuple[bool, str]:
-            available = secrets.keyring_available()
-            return available, (secrets.stored_api_key(account) or "") if available else ""
+        # Settings from before presets kept every key in the OpenAI entry. A hosted server's key
+        # (a gateway, OpenRouter) moves to its own entry on OK; a local server never needs one.
+        carry_legacy = (
+            self._ai.preset is None
+            and account == self._initial_account
+            and self.preset_id() in ("custom", "openrouter")
+        )
 
-        def loaded(result: tuple[bool, str]) -> None:
-            self.keyring_ok, key = result
+        def read() -> tuple[bool, str, str]:
+            if not secrets.keyring_available():
+                return False, "", ""
+            key = secrets.stored_api_key(account) or ""
+            legacy = (secrets.stored_api_key(secrets.USERNAME) or "") if carry_legacy and not key else ""
+            return True, key, legacy
+
+        def loaded(result: tuple[bool, str, str]) -> None:
+            self.keyring_ok, key, legacy = result
             self._loaded[account] = key
+            if legacy and account not in self._typed:
+                self._typed[account] = legacy
             self._show_key(self._current_account())
             self.keysLoaded.emit()
 
