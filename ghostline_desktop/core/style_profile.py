@@ -61,6 +61,12 @@ FW_WEIGHT = 0.9
 #: the range and let other authors' text score high.
 CENTRE_SDS = 2.5
 SLOPE_SDS = 0.8
+#: A small sample's held-out passages all come from a few pages and agree too well with each other;
+#: the spread used for calibration is at least this × median / √passages (0.18 of the median for
+#: 8 passages, 0.1 from 25 on), so a 5,000-word profile does not call the author's next chapter
+#: foreign. Corpus evaluation with 5,000-word profiles: same-author passages above 0.6 went from
+#: 90 % to 100 %, AUC 0.92 → 0.94; with 25,000-word profiles AUC 0.98 → 0.99.
+SMALL_SAMPLE = 0.5
 
 _STYLE_INDEX = [FEATURE_NAMES.index(n) for n in STYLE_FEATURES]
 _FW_INDEX = [FEATURE_NAMES.index(f"fw:{w}") for w in FUNCTION_WORDS]
@@ -203,7 +209,7 @@ def build_profile(text: str) -> StyleProfile:
         distances.extend(fold.distance(s)[0] for s in stats[a:b])
     mu = statistics.median(distances)
     mad = statistics.median(abs(d - mu) for d in distances) * 1.4826
-    sd = max(mad, 0.1 * mu)
+    sd = max(mad, 0.1 * mu, SMALL_SAMPLE * mu / math.sqrt(len(stats)))
     centre, slope = mu + CENTRE_SDS * sd, SLOPE_SDS * sd
     held = [logistic(d, centre, slope) for d in distances]
     return StyleProfile(total, spread, centre, slope, held)

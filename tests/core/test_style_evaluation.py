@@ -36,7 +36,7 @@ def test_same_author_outscores_other_authors_at_2000_words(results: dict[int, Ev
     print("500 words:  ", results[500].summary())
     for author, (same, other) in r.per_profile.items():
         print(f"  profile {author:9} same-author mean {same:.2f}  other authors mean {other:.2f}")
-    assert r.auc >= 0.90, r.summary()  # target 0.95; measured 0.98 (bench prints it)
+    assert r.auc >= 0.90, r.summary()  # target 0.95; measured 0.99 (bench prints it)
 
 
 @pytest.mark.slow

@@ -86,7 +86,7 @@ def test_voice_profile_dialog_and_scores_in_history(
     # The last chapter (not learned from) gets two new revisions: Austen, then Melville.
     melville = _passage(corpus_dir / "melville-moby-dick.txt", 40_000, 1500)
     last = chapters[3]
-    run(services.chapters.save_text(last.id, _passage(austen, 60_000, 1500), note="More of me"))
+    run(services.chapters.save_text(last.id, _passage(austen, 70_000, 1500), note="More of me"))
     run(services.chapters.save_text(last.id, melville, note="Pasted from elsewhere"))
     window.editor.open_chapter(last.id)
     wait_loaded(window, last.id, qtbot)
