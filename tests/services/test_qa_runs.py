@@ -3,6 +3,7 @@ stale results dropped, a new run cancels the one in flight, the QA_COMPLETE noti
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -109,8 +110,17 @@ def test_results_for_text_changed_during_the_run_are_dropped(
     assert qa(services, run, project).stale == 0
 
 
-def test_a_new_run_cancels_the_one_in_flight(services: Services, run: Any, book: Any) -> None:
+def test_a_new_run_cancels_the_one_in_flight(
+    services: Services, run: Any, book: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project, one, _two = book
+    original = services.qa_runs._analyses
+
+    async def slow(ctx: Any, chapters: Any) -> Any:  # a long book: the run is surely still in flight
+        await asyncio.sleep(0.3)
+        return await original(ctx, chapters)
+
+    monkeypatch.setattr(services.qa_runs, "_analyses", slow)
 
     async def two_runs() -> tuple[Any, Any]:
         first = await services.qa_runs.run(project.id)
