@@ -50,6 +50,14 @@ def _print_eval(books: dict[str, str]) -> list[Metric]:
         if n == 2000:
             for author, (same, other) in r.per_profile.items():
                 print(f"         profile {author:9} same-author mean {same:.2f}, other authors mean {other:.2f}")
+    print("  by profile size (first words of each book), 2,000-word passages:")
+    for size in (5_000, 10_000):
+        small, held_small = build_profiles(books, size)
+        s = evaluate(small, held_small, 2000).summary()
+        print(f"    {size:>6,}-word profiles: AUC {s['auc']:.3f}, same-author above 0.6 {s['same_above_0.6']:.0%}")
+        metrics.append(
+            Metric(f"voice_auc_2000_words_{size // 1000}k_profile", 100 * s["auc"], "% AUC", better="higher")
+        )
     return metrics
 
 

@@ -44,18 +44,24 @@ def book_body(text: str) -> str:
     return body
 
 
-def split_book(text: str) -> tuple[str, str]:
-    """(profile part, held-out part) of a book."""
+def split_book(text: str, max_words: int = PROFILE_MAX_WORDS) -> tuple[str, str]:
+    """(profile part, held-out part) of a book. The held-out part starts where a full-size
+    profile part would end, whatever ``max_words``: profiles of several sizes meet the same
+    passages."""
     paras = split_paragraphs(book_body(text))
     counts = [len(_WORD.findall(p)) for p in paras]
-    limit = min(int(sum(counts) * PROFILE_SHARE), PROFILE_MAX_WORDS)
-    acc, cut = 0, len(paras)
+    full = min(int(sum(counts) * PROFILE_SHARE), PROFILE_MAX_WORDS)
+    limit = min(full, max_words)
+    return "\n\n".join(paras[: _cut(counts, limit)]), "\n\n".join(paras[_cut(counts, full) + GAP_PARAGRAPHS :])
+
+
+def _cut(counts: list[int], limit: int) -> int:
+    acc = 0
     for i, c in enumerate(counts):
         acc += c
         if acc >= limit:
-            cut = i + 1
-            break
-    return "\n\n".join(paras[:cut]), "\n\n".join(paras[cut + GAP_PARAGRAPHS :])
+            return i + 1
+    return len(counts)
 
 
 def roc_auc(pos: list[float], neg: list[float]) -> float:
@@ -91,10 +97,12 @@ class EvalResult:
         }
 
 
-def build_profiles(books: dict[str, str]) -> tuple[dict[str, StyleProfile], dict[str, str]]:
+def build_profiles(
+    books: dict[str, str], max_words: int = PROFILE_MAX_WORDS
+) -> tuple[dict[str, StyleProfile], dict[str, str]]:
     profiles, held = {}, {}
     for author, text in books.items():
-        part, rest = split_book(text)
+        part, rest = split_book(text, max_words)
         profiles[author] = build_profile(part)
         held[author] = rest
     return profiles, held
