@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from ghostline_desktop.export import render
-from ghostline_desktop.export.model import Manuscript, RenderOptions
+from ghostline_desktop.export.model import Manuscript, RenderOptions, SourceChapter
 from ghostline_desktop.export.render_pdf import escape
+from ghostline_desktop.export.tokenize import build_manuscript
+from tests.export.conftest import FRONT
 
 TITLES = ["The Ferry", "The Quay", "Chapter 3"]
 
@@ -128,12 +130,16 @@ def test_pdf_chapters_outline_and_page_numbers(small_book: Manuscript) -> None:
     # Chapters open on right-hand (odd) pages, without a folio; other text pages carry theirs.
     assert all(i % 2 == 0 for i in starts)  # 0-based index even = physical page odd
     assert not any(re.search(r"\b\d+$", pages[i].strip()) for i in starts)
-    numbered = [i for i in range(starts[0], len(pages)) if i not in starts and pages[i].strip()]
-    assert numbered and all(re.search(r"\b\d+$", pages[i].strip()) for i in numbered)
     toc = next(t for t in pages if "Contents" in t)
     assert all(title in toc for title in TITLES)
     # Roman-numbered front matter: the contents page shows a roman folio.
     assert re.search(r"\b(iii|iv|v|vi|vii)\s*$", toc.strip())
+    long = build_manuscript(FRONT, [SourceChapter("Long", "\n\n".join(["A sentence that goes on. " * 12] * 40))])
+    reader = PdfReader(io.BytesIO(render(long, "PDF")))
+    pages = [p.extract_text().strip() for p in reader.pages]
+    first = reader.get_destination_page_number(reader.outline[0])
+    numbered = [i for i in range(first + 1, len(pages)) if pages[i] and "About the Author" not in pages[i]]
+    assert len(numbered) >= 2 and all(pages[i].endswith(str(i - first + 1)) for i in numbered)
 
 
 def test_pdf_fonts_are_embedded(small_book: Manuscript, tmp_path: Path) -> None:
