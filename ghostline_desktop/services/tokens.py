@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ghostline_desktop.db.database import Database
@@ -68,6 +68,27 @@ async def lock_user(s: AsyncSession, user_id: uuid.UUID) -> _Locked:
         raise NotFoundError("That user does not exist.")
     user, plan = row
     return _Locked(user, plan.monthly_token_quota if plan else 0, plan)
+
+
+# One statement locks the user's row (the FOR UPDATE subquery: the standard way to read the old
+# balance in the same UPDATE), moves the balance and appends the DEBIT row, so the row stays locked
+# for one round trip and the commit. A balance of 0 gets a row of 0 that records the shortfall.
+_DEBIT_SQL = text(
+    "WITH old AS ("
+    "  SELECT u.id, u.token_balance AS before, coalesce(p.monthly_token_quota, 0) AS quota FROM users u"
+    "  LEFT JOIN billing_plans p ON p.id = u.billing_plan_id WHERE u.id = :u FOR UPDATE OF u"
+    "), moved AS ("
+    "  UPDATE users SET token_balance = old.before - least(:used, old.before) FROM old WHERE users.id = old.id"
+    "  RETURNING old.before, users.token_balance AS after, old.quota"
+    "), added AS ("
+    "  INSERT INTO token_transactions (user_id, transaction_type, amount, balance_after, description,"
+    "  project_id, generation_task_id, model, prompt_tokens, completion_tokens)"
+    "  SELECT :u, 'DEBIT', before - after, after,"
+    "    CASE WHEN before >= :used THEN :note"
+    "    ELSE :note || :short_a || to_char(:used - before, 'FM999,999,999,990') || :short_b END,"
+    "    :project, :task, :model, :prompt, :completion FROM moved"
+    ") SELECT before, after, quota FROM moved"
+)
 
 
 def crossed_thresholds(before: int, after: int, quota: int) -> list[float]:
@@ -177,29 +198,41 @@ class TokenService(TokenQueries):
         used = prompt_tokens + completion_tokens
         if used > MAX_AMOUNT:
             raise ValidationError(f"{used:,} tokens is more than one operation can use.")
+        note = " ".join(description.split()) or "AI usage"
+        if used == 0:
+            async with self.db.session() as s:
+                balance = (await s.execute(select(User.token_balance).where(User.id == user_id))).scalar_one_or_none()
+            if balance is None:
+                raise NotFoundError("That user does not exist.")
+            return int(balance)
+        # The hot path (every AI call; tasks finishing at once queue on the row lock) in one SQL
+        # statement: the ORM's unit of work kept the row locked about twice as long.
         async with self.db.session() as s:
-            locked = await lock_user(s, user_id)
-            balance = locked.user.token_balance
-            if used == 0:
-                return balance
-            amount = min(used, balance)
-            text = " ".join(description.split()) or "AI usage"
-            if amount < used:
-                text += f" (used {used:,} tokens; {used - amount:,} beyond the balance were not charged)"
-            after, notified = await apply_change(
-                s,
-                locked,
-                TransactionType.DEBIT,
-                amount,
-                text,
-                project_id=project_id,
-                generation_task_id=generation_task_id,
-                model=model,
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-            )
+            row = (
+                await s.execute(
+                    _DEBIT_SQL,
+                    {
+                        "u": user_id,
+                        "used": used,
+                        "note": note,
+                        "short_a": f" (used {used:,} tokens; ",
+                        "short_b": " beyond the balance were not charged)",
+                        "project": project_id,
+                        "task": generation_task_id,
+                        "model": model,
+                        "prompt": prompt_tokens,
+                        "completion": completion_tokens,
+                    },
+                )
+            ).first()
+            if row is None:
+                raise NotFoundError("That user does not exist.")
+            before, after, quota = int(row[0]), int(row[1]), int(row[2])
+            crossed = crossed_thresholds(before, after, quota)
+            if crossed:  # only the lowest threshold crossed is worth telling: 25% → 3% is one notification
+                s.add(_low_notification(user_id, min(crossed), after, quota))
         self.bus.publish(BalanceChanged(user_id, after))
-        if notified:
+        if crossed:
             self.bus.publish(NotificationsChanged(user_id))
         return after
 
@@ -211,8 +244,8 @@ class TokenService(TokenQueries):
 
     async def credit(self, user_id: uuid.UUID, amount: int, description: str) -> int:
         """Add tokens by hand ("Add tokens", ``ghostline tokens credit``); returns the balance after."""
-        text = " ".join((description or "").split())
-        if not text:
+        note = " ".join((description or "").split())
+        if not note:
             raise ValidationError("Say what the tokens are for (a note such as 'Top-up for the sequel').")
         if not 0 < amount <= MAX_AMOUNT:
             raise ValidationError(f"Add between 1 and {MAX_AMOUNT:,} tokens at a time.")
@@ -220,7 +253,7 @@ class TokenService(TokenQueries):
             locked = await lock_user(s, user_id)
             if locked.user.token_balance + amount > MAX_BALANCE:
                 raise ValidationError(f"A balance cannot go over {MAX_BALANCE:,} tokens.")
-            after, _ = await apply_change(s, locked, TransactionType.CREDIT, amount, text[:2000])
+            after, _ = await apply_change(s, locked, TransactionType.CREDIT, amount, note[:2000])
         self.bus.publish(BalanceChanged(user_id, after))
         return after
 

@@ -24,8 +24,13 @@ CRITICAL_FRACTION = 0.05
 #: A settled job's estimate stops counting after this long even if no balance arrives (a lost event).
 SETTLE_GRACE_S = 10.0
 
-_CHUNK = "QProgressBar::chunk {{ background: {0}; border-radius: 3px; }}"
-LEVEL_COLOURS = {"low": "#d69e2e", "critical": "#e53e3e"}
+# The whole bar is styled here, not only the chunk: a widget style sheet that names just the chunk
+# would drop the theme's frame and centred text in the other levels, so every level looks alike.
+_STYLE = (
+    "QProgressBar {{ border: 1px solid palette(mid); border-radius: 4px; background: palette(base); "
+    "text-align: center; min-height: 14px; }} QProgressBar::chunk {{ background: {0}; border-radius: 3px; }}"
+)
+LEVEL_COLOURS = {"unknown": "#6d97b6", "ok": "#6d97b6", "low": "#d69e2e", "critical": "#e53e3e"}
 
 
 class TokenMeter(QProgressBar):
@@ -37,7 +42,7 @@ class TokenMeter(QProgressBar):
         self.setObjectName("tokenMeter")
         self.setFixedWidth(240)
         self.setTextVisible(True)
-        self.level = "unknown"
+        self.level = ""
         self.balance: Any | None = None
         self.month_used: int | None = None
         self.recent: list[Any] = []
@@ -110,7 +115,7 @@ class TokenMeter(QProgressBar):
             return
         self.level = level
         self.setProperty("level", level)
-        self.setStyleSheet(_CHUNK.format(LEVEL_COLOURS[level]) if level in LEVEL_COLOURS else "")
+        self.setStyleSheet(_STYLE.format(LEVEL_COLOURS[level]))
 
     def _tooltip(self, shown: int, fraction: float) -> str:
         b = self.balance
