@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ghostline_desktop.core.words import iter_words
+from ghostline_desktop.core.words import count_words, iter_words
 
 #: Function words, most frequent first: the Burrows' Delta vocabulary. Content-free on purpose
 #: (no nouns, no names): a profile must measure the voice, not the plot.
@@ -120,7 +120,7 @@ def split_sentences(paragraph: str) -> list[str]:
         if rest[:1].islower():  # “Who is he?” she asked. — one sentence
             continue
         if paragraph[m.start()] == ".":
-            last = _LAST_WORD.search(paragraph, 0, m.start())
+            last = _LAST_WORD.search(paragraph[max(0, m.start() - 12) : m.start()])
             if last and (
                 last.group(1).lower() in _ABBREVIATIONS or (len(last.group(1)) == 1 and last.group(1).isupper())
             ):
@@ -224,7 +224,7 @@ def text_stats(text: str) -> TextStats:
 
 
 def _word_count(s: str) -> int:
-    return sum(1 for _ in iter_words(s))
+    return count_words(s)
 
 
 def windows(text: str, size: int) -> list[str]:
