@@ -220,3 +220,23 @@ def test_locate_span() -> None:
     assert locate_span(text, 10, 12, "TK") == (9, 11)
     assert locate_span(text, 3, 5, "QQ") == (3, 5)  # gone: the stored range
     assert locate_span(text, 50, 60, None) == (14, 14)
+
+
+def test_run_qa_on_chapter_shift_f7(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Callable[[Any], Any]
+) -> None:
+    project = run(services.projects.create(user.id, f"QA ch {uuid.uuid4().hex[:6]}"))
+    chapter = run(services.chapters.create(project.id, "Gaps", content="It was TK o'clock."))
+    open_and_wait(window, project.id, qtbot)
+    window.qa_control.background_enabled = False
+    window.editor.open_chapter(chapter.id)
+    qtbot.waitUntil(lambda: window.editor.shown == chapter.id, timeout=WAIT)
+    assert window.menus.run_qa_chapter.shortcut().toString() == "Shift+F7"
+    window.menus.run_qa_chapter.trigger()
+    qtbot.waitUntil(lambda: any(f.span == "TK" for f in window.findings.model.rows), timeout=WAIT)
+
+    def titles() -> list[str]:
+        return [n.title for n in run(services.notifications.list(user.id)) if n.project_id == project.id]
+
+    qtbot.waitUntil(lambda: bool(titles()), timeout=WAIT)  # written just after the findings
+    assert titles() == ["QA of “Gaps”: 1 blocking finding(s) open"]
