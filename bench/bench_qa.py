@@ -10,7 +10,8 @@ triggers; ``clean_*`` counts findings of each type on the five untouched books t
 Speed: a 130,000-word book (Pride and Prejudice, topped up with Frankenstein's chapters),
 all rule-based checks, warm (the dictionary loaded once per process, as in the worker):
 
-* ``full_qa_130k_ms``: ``run_checks(chapters)`` analysing every chapter;
+* ``full_qa_130k_ms``: ``run_checks(chapters)`` analysing every chapter (wall time, median
+  of 3; ``…_cpu_ms`` the process CPU time of one run, since the machine is shared);
 * ``incremental_qa_ms``: one chapter edited, ``run_checks(chapters, analyses)`` with the
   other chapters' cached analyses (re-analyses the edited one, recombines the book);
 * ``dictionary_load_ms``: the one-off cost of loading pyspellchecker's dictionary.
@@ -31,7 +32,7 @@ from ghostline_desktop.core.enums import FindingType
 from ghostline_desktop.core.qa.runner import analyse_chapter, run_checks
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.qa_seed import BOOKS, SCORED, load_book, score, seeded_corpus  # noqa: E402
+from tests.qa_seed import BOOKS, SCORED, load_book, score, seeded_corpus
 
 TARGETS = {
     FindingType.NAME_INCONSISTENCY: 0.95,
@@ -81,6 +82,9 @@ def speed() -> list[Metric]:
     chapters = book_130k()
     words = sum(len(c.text.split()) for c in chapters)
     full = median_ms(lambda: run_checks(chapters) and None, 3)
+    cpu0 = time.process_time()
+    run_checks(chapters)
+    full_cpu = (time.process_time() - cpu0) * 1000  # the machine is shared: CPU time shows our own cost
     analyses = {c.chapter_id: analyse_chapter(c) for c in chapters}
     middle = len(chapters) // 2
     samples = []
@@ -94,6 +98,7 @@ def speed() -> list[Metric]:
         samples.append((time.perf_counter() - t) * 1000)
     return [
         Metric("full_qa_130k_ms", full, target=FULL_TARGET_MS),
+        Metric("full_qa_130k_cpu_ms", full_cpu, target=FULL_TARGET_MS),
         Metric("incremental_qa_ms", statistics.median(samples), target=INCREMENTAL_TARGET_MS),
         Metric("dictionary_load_ms", load_ms),
         Metric("book_words", float(words), unit="words", better="higher"),

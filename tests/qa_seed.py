@@ -190,7 +190,9 @@ def _seed_names(rng: random.Random, texts: list[str], edits: dict[int, list[_Edi
     except ImportError:  # pragma: no cover
         dictionary = {}
     for name in rng.sample(names, min(8, len(names))):
-        variant = next((v for v in _variants(rng, name) if v.lower() not in words and v.lower() not in dictionary), None)
+        variant = next(
+            (v for v in _variants(rng, name) if v.lower() not in words and v.lower() not in dictionary), None
+        )
         if variant is None:
             continue
         uses = [(ci, m.start(), m.end()) for ci, t in enumerate(texts) for m in re.finditer(rf"\b{name}\b", t)]
@@ -288,13 +290,14 @@ def _seed_timeline(rng, texts, edits, chapters, free_para, book) -> None:  # typ
             year = day.year
             wrong = year - born + 6 + rng.randrange(10)
             claim = f"{person} was {wrong} years old"
-            edits[ci].append(_Edit(at, at, f" In {year}, {claim}.", (len(str(year)) + 6, len(str(year)) + 6 + len(claim)),
+            lead = len(f" In {year}, ")
+            edits[ci].append(_Edit(at, at, f" In {year}, {claim}.", (lead, lead + len(claim)),
                                    FindingType.TIMELINE_ERROR, "age"))  # fmt: skip
             p2 = free_para(ci)
             if p2 is not None:
                 at2 = _between_sentences(texts[ci], p2, rng)
                 ok = f"{person} was {year - born} years old"
-                edits[ci].append(_Edit(at2, at2, f" In {year}, {ok}.", (len(str(year)) + 6, len(str(year)) + 6 + len(ok)),
+                edits[ci].append(_Edit(at2, at2, f" In {year}, {ok}.", (lead, lead + len(ok)),
                                        FindingType.TIMELINE_ERROR, "correct age", control=True))  # fmt: skip
     del book
 
@@ -317,7 +320,9 @@ def _seed_tense(rng, texts, edits, chapters, free_para) -> None:  # type: ignore
             for s, e in _narration_sentences(texts[ci], p):
                 sent = texts[ci][s:e]
                 new = subject.sub(lambda m: m.group(1) + m.group(2) + _tense_present(m.group(1), m.group(3)), sent)
-                main = re.match(r"(?:He|She|They)\s+(?:\w+ly\s+)?(?:" + "|".join(_PRESENT.values()) + r"|are|have|do)\b", new)
+                main = re.match(
+                    r"(?:He|She|They)\s+(?:\w+ly\s+)?(?:" + "|".join(_PRESENT.values()) + r"|are|have|do)\b", new
+                )
                 if main and not _PAST_LEFT_RE.search(new) and not _PAST_ANYWHERE_RE.search(new):
                     options.append((s, e, new))
             if options:
@@ -366,6 +371,10 @@ class Score:
         return self.found / self.seeds if self.seeds else 1.0
 
 
+def _hit(index: dict[uuid.UUID, int], f: Finding, s: Seed) -> bool:
+    return index.get(f.chapter_id) == s.chapter_index and f.start < s.end and s.start < f.end  # type: ignore[arg-type]
+
+
 def score(books: Iterable[tuple[SeededBook, list[Finding]]]) -> dict[FindingType, Score]:
     """Precision and recall per type: a finding is right when it overlaps a seed of its type."""
     totals: dict[FindingType, list[int]] = {t: [0, 0, 0, 0] for t in SCORED}
@@ -375,13 +384,10 @@ def score(books: Iterable[tuple[SeededBook, list[Finding]]]) -> dict[FindingType
             seeds = [s for s in book.seeds if s.finding_type is t]
             mine = [f for f in findings if f.finding_type is t]
 
-            def hit(f: Finding, s: Seed) -> bool:
-                return index.get(f.chapter_id) == s.chapter_index and f.start < s.end and s.start < f.end
-
             totals[t][0] += len(seeds)
-            totals[t][1] += sum(1 for s in seeds if any(hit(f, s) for f in mine))
+            totals[t][1] += sum(1 for s in seeds if any(_hit(index, f, s) for f in mine))
             totals[t][2] += len(mine)
-            totals[t][3] += sum(1 for f in mine if any(hit(f, s) for s in seeds))
+            totals[t][3] += sum(1 for f in mine if any(_hit(index, f, s) for s in seeds))
     return {t: Score(t, *v) for t, v in totals.items()}
 
 

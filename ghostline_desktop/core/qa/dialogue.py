@@ -28,10 +28,10 @@ _ATTRIBUTION_RE = re.compile(rf"[”\"][,!?.—]*\s+(?:(?:{_VERBS})\s+{_SPEAKER}
 _NOT_SPEAKERS = frozenset({"He", "She", "They", "It", "I", "We", "You", "Then", "And", "But"})
 
 
-def check_dialogue(text: str) -> list[Finding]:
+def check_dialogue(text: str, paras: list[tuple[int, int]] | None = None) -> list[Finding]:
     """Findings for one chapter's text (chapter and revision ids are stamped by the runner)."""
     out: list[Finding] = []
-    paras = paragraphs(text)
+    paras = paragraphs(text) if paras is None else paras
     for k, (start, end) in enumerate(paras):
         # the last paragraph may go on in the next chapter (Frankenstein's tales within tales)
         next_opens = k + 1 == len(paras) or text[paras[k + 1][0]] in '“"'

@@ -15,6 +15,7 @@ passage (a letter, a present-tense frame), not a slip.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,13 +33,12 @@ _S_NOT_VERBS = (
     "|overseas|miss|mrs|ms|ones|yours|ours|theirs|whose|whilst|amongst|amidst|kiss|address|business|boss"
 )
 # a present verb after "when", "if", "who" … is often a general truth, not the narration's tense
-_SUBORDINATE = "".join(
-    f"(?<!{w} )" for w in ("when", "if", "as", "whether", "who", "which", "that", "until", "unless", "because",
-                           "since", "while", "where", "whenever", "than", "though")
-)  # fmt: skip
+_SUBORDINATE_RE = re.compile(
+    r"\b(?:when|if|as|whether|who|which|that|until|unless|because|since|while|where|whenever|than|though)\s+$"
+)
 _PRESENT_RE = re.compile(
-    rf"{_SUBORDINATE}\b(?:he|she|He|She){_ADVERB}\s+(?:is|has|does|says|goes|seems|will|can|(?!(?:{_S_NOT_VERBS})\b)[a-z]+[^s\W]s)\b"
-    rf"|{_SUBORDINATE}\b(?:they|They){_ADVERB}\s+(?:are|have|do|seem|go|will|can)\b"
+    rf"\b(?:he|she|He|She){_ADVERB}\s+(?:is|has|does|says|goes|seems|will|can|(?!(?:{_S_NOT_VERBS})\b)[a-z]+[^s\W]s)\b"
+    rf"|\b(?:they|They){_ADVERB}\s+(?:are|have|do|seem|go|will|can)\b"
 )  # a name + "is" is left out: "Derbyshire is", "Upper Swandam Lane is" describe what still is
 _PAST_RE = re.compile(
     rf"\b(?:[A-Z][a-z]*|he|she|they|it|we|who|which)"
@@ -72,20 +72,42 @@ _HAS_WORD_RE = re.compile(r"[^\W\d_]{2}")
 _READER_RE = re.compile(r"\b(?:you|your|reader)\b", re.I)
 
 
-def extract_narration(text: str, mask: str | None = None) -> tuple[SentenceVoice, ...]:
-    """POV and tense markers of each narration sentence of one chapter."""
-    mask = narration_mask(text, paragraphs(text)) if mask is None else mask
+def extract_narration(
+    text: str, mask: str | None = None, paras: list[tuple[int, int]] | None = None
+) -> tuple[SentenceVoice, ...]:
+    """POV and tense markers of each narration sentence of one chapter.
+
+    Each pattern scans the chapter once; its matches are then counted per sentence (a
+    scan per sentence costs as much again in call overhead).
+    """
+    paras = paragraphs(text) if paras is None else paras
+    mask = narration_mask(text, paras) if mask is None else mask
+    first = _starts(_FIRST_PERSON_RE, mask)
+    present = [
+        m.start()
+        for m in _PRESENT_RE.finditer(mask)
+        if not _SUBORDINATE_RE.search(mask, max(0, m.start() - 10), m.start())
+    ]
+    past = sorted(_starts(_PAST_RE, mask) + _starts(_BARE_PAST_RE, mask))
+    bare = _starts(_BARE_PRESENT_RE, mask)
+    reader = _starts(_READER_RE, mask)
     out: list[SentenceVoice] = []
-    for k, (ps, pe) in enumerate(paragraphs(mask)):
+    for k, (ps, pe) in enumerate(paras):
         for s, e in sentences(mask, ps, pe):
-            fp = len(_FIRST_PERSON_RE.findall(mask, s, e))
-            pres = len(_PRESENT_RE.findall(mask, s, e))
-            past = len(_PAST_RE.findall(mask, s, e)) + len(_BARE_PAST_RE.findall(mask, s, e))
-            if fp or pres or past or _HAS_WORD_RE.search(mask, s, e):
-                bare = len(_BARE_PRESENT_RE.findall(mask, s, e))
-                reader = bool(fp and _READER_RE.search(mask, s, e))
-                out.append(SentenceVoice(s, e, fp, pres, past, reader, k, bare))
+            fp = _count(first, s, e)
+            pres = _count(present, s, e)
+            pst = _count(past, s, e)
+            if fp or pres or pst or _HAS_WORD_RE.search(mask, s, e):
+                out.append(SentenceVoice(s, e, fp, pres, pst, bool(fp and _count(reader, s, e)), k, _count(bare, s, e)))
     return tuple(out)
+
+
+def _starts(pattern: re.Pattern[str], text: str) -> list[int]:
+    return [m.start() for m in pattern.finditer(text)]
+
+
+def _count(positions: list[int], start: int, end: int) -> int:
+    return bisect.bisect_left(positions, end) - bisect.bisect_left(positions, start)
 
 
 def dominant_voice(chapters: Iterable[tuple[SentenceVoice, ...]]) -> tuple[bool, bool, bool]:

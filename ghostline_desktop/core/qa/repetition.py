@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,17 +23,23 @@ PHRASE_WORDS = 4
 PHRASE_SPAN = 150
 MIN_OVERUSE = 6
 OVERUSE_RATIO = 3.0
-STOPWORDS = frozenset(
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
     """a an the and or but if then so as of at by for with from into onto upon in on to up down out over under
     again further once here there when where why how all any both each few more most other some such no nor not
     only own same than too very can will just should now i me my myself we our ours you your he him his himself
     she her hers herself it its itself they them their theirs what which who whom this that these those am is are
     was were be been being have has had having do does did doing would could might must shall may said say says
-    one upon much well little great good own""".split()
+    one much well little great good"""
 )
-CRUTCH_WORDS = frozenset(
+CRUTCH_WORDS = _words(
     """just really very quite actually basically suddenly literally somehow rather seemed nodded smiled sighed
-    shrugged glanced grinned frowned gazed stared muttered""".split()
+    shrugged glanced grinned frowned gazed stared muttered"""
 )
 _NOT_CRUTCH_LY = frozenset({"only", "early", "family", "likely", "holy", "lovely", "lonely", "reply", "fly", "ugly",
                             "belly", "daily", "jolly", "folly", "rely", "supply", "apply", "italy", "july", "silly",
@@ -51,33 +56,37 @@ class RepetitionData:
 
 def extract_repetition(text: str, mask: str) -> RepetitionData:
     """Repeated phrases and crutch-word counts of one chapter (``mask``: dialogue blanked)."""
-    tokens = [(m.group().lower(), m.start(), m.end()) for m in WORD_RE.finditer(mask)]
+    words = WORD_RE.findall(mask.lower())  # C speed; spans are looked up only for the few hits
     last: dict[tuple[str, ...], int] = {}
-    phrases: list[tuple[int, int, str]] = []
-    covered_to = -1
-    for i in range(len(tokens) - PHRASE_WORDS + 1):
-        key = tuple(t[0] for t in tokens[i : i + PHRASE_WORDS])
+    hits: list[tuple[int, int]] = []  # (first word, last word) index ranges of repeats
+    for i, key in enumerate(zip(*(words[k:] for k in range(PHRASE_WORDS)), strict=False)):
         prev = last.get(key)
         last[key] = i
         if prev is None or i - prev > PHRASE_SPAN or i - prev < PHRASE_WORDS:
             continue
         if sum(1 for w in key if w not in STOPWORDS and len(w) > 2) < 2:
             continue
-        start, end = tokens[i][1], tokens[i + PHRASE_WORDS - 1][2]
-        if i <= covered_to and phrases:
-            s0, _e0, _p = phrases[-1]
-            phrases[-1] = (s0, end, " ".join(mask[s0:end].lower().split()))
+        if hits and i <= hits[-1][1]:
+            hits[-1] = (hits[-1][0], i + PHRASE_WORDS - 1)  # a longer phrase: one finding
         else:
-            phrases.append((start, end, " ".join(key)))
-        covered_to = i + PHRASE_WORDS - 1
-    counts: Counter[str] = Counter()
+            hits.append((i, i + PHRASE_WORDS - 1))
+    counts: Counter[str] = Counter(w for w in words if w in CRUTCH_WORDS or (w.endswith("ly") and len(w) > 4))
+    for w in _NOT_CRUTCH_LY & counts.keys():
+        del counts[w]
+    wanted = set(counts)
+    spans: list[tuple[int, int]] = []
     first: dict[str, tuple[int, int]] = {}
-    for w, s, e in tokens:
-        if w in CRUTCH_WORDS or (w.endswith("ly") and len(w) > 4 and w not in _NOT_CRUTCH_LY):
-            counts[w] += 1
-            first.setdefault(w, (s, e))
+    if hits or wanted:
+        for m in WORD_RE.finditer(mask):
+            spans.append(m.span())
+            w = m.group().lower()
+            if w in wanted and w not in first:
+                first[w] = m.span()
+    phrases = tuple(
+        (spans[a][0], spans[b][1], " ".join(mask[spans[a][0] : spans[b][1]].lower().split())) for a, b in hits
+    )
     crutch = tuple((w, n, *first[w]) for w, n in counts.items())
-    return RepetitionData(tuple(phrases), crutch, len(tokens))
+    return RepetitionData(phrases, crutch, len(words))
 
 
 def check_repetition(chapters: Iterable[tuple[ChapterText, RepetitionData]]) -> list[Finding]:
@@ -91,8 +100,9 @@ def check_repetition(chapters: Iterable[tuple[ChapterText, RepetitionData]]) -> 
     out: list[Finding] = []
     for ch, data in chapters:
         for s, e, phrase in data.phrases:
-            out.append(_finding(ch, s, e, "repetition.phrase", f"“{phrase}” repeated",
-                f"“{phrase}” was used a few lines earlier too.", "Vary the wording or cut one of them.", phrase))  # fmt: skip
+            why = f"“{phrase}” was used a few lines earlier too."
+            fix = "Vary the wording or cut one of them."
+            out.append(_finding(ch, s, e, "repetition.phrase", f"“{phrase}” repeated", why, fix, phrase))
         rest_words = max(1, book_words - data.words)
         for w, n, s, e in data.crutch:
             if n < MIN_OVERUSE:
@@ -101,7 +111,8 @@ def check_repetition(chapters: Iterable[tuple[ChapterText, RepetitionData]]) -> 
             rate = n / max(1, data.words)
             if rate >= OVERUSE_RATIO * rest_rate:
                 per = rate * 10_000
-                out.append(_finding(ch, s, e, "repetition.overuse", f"“{w}” overused ({n}×)",
+                title = f"“{w}” overused ({n}×)"
+                out.append(_finding(ch, s, e, "repetition.overuse", title,
                     f"“{w}” is used {n} times in this chapter ({per:.0f} per 10,000 words), "
                     f"{rate / rest_rate:.1f}× as often as in the rest of the book.",
                     f"Cut or vary some uses of “{w}”.", w))  # fmt: skip

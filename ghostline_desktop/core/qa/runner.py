@@ -25,9 +25,15 @@ from ghostline_desktop.core.qa.names import NameData, check_names, extract_names
 from ghostline_desktop.core.qa.narration import SentenceVoice, check_narration, extract_narration
 from ghostline_desktop.core.qa.placeholders import check_placeholders
 from ghostline_desktop.core.qa.repetition import RepetitionData, check_repetition, extract_repetition
-from ghostline_desktop.core.qa.spelling import SpellingData, check_spelling, extract_spelling, is_known
+from ghostline_desktop.core.qa.spelling import (
+    _LOWER_WORD_RE,
+    SpellingData,
+    check_spelling,
+    extract_spelling,
+    is_known,
+)
 from ghostline_desktop.core.qa.style import check_style_deviation
-from ghostline_desktop.core.qa.text import WORD_RE, narration_mask, paragraphs
+from ghostline_desktop.core.qa.text import narration_mask, paragraphs
 from ghostline_desktop.core.qa.timeline import TimelineData, check_timeline, extract_timeline
 
 #: the checks run_checks can run (STYLE_DEVIATION needs scores: check_style_deviation;
@@ -73,21 +79,19 @@ def analyse_chapter(ch: ChapterText) -> ChapterAnalysis:
 def analyse_text(text: str) -> ChapterAnalysis:
     paras = paragraphs(text)
     mask = narration_mask(text, paras)
-    tokens = [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
     lower: Counter[str] = Counter()
-    for w, _s, _e in tokens:
-        if w[0].islower():
-            w = w.lower().replace("’", "'")
-            lower[w[:-2] if w.endswith("'s") else w] += 1
-    local = tuple(check_placeholders(text)) + tuple(check_dialogue(text))
+    for w, n in Counter(_LOWER_WORD_RE.findall(text)).items():
+        w = w.lower().replace("’", "'")
+        lower[w[:-2] if w.endswith("'s") else w] += n
+    local = tuple(check_placeholders(text)) + tuple(check_dialogue(text, paras))
     return ChapterAnalysis(
         key=text_key(text),
         local=local,
         names=extract_names(text),
         timeline=extract_timeline(text),
-        narration=extract_narration(text, mask),
+        narration=extract_narration(text, mask, paras),
         repetition=extract_repetition(text, mask),
-        spelling=extract_spelling((m.group(), m.start(), m.end()) for m in WORD_RE.finditer(mask)),
+        spelling=extract_spelling(mask),
         lower_counts=lower,
     )
 
@@ -134,7 +138,7 @@ def run_checks(
         out += check_repetition((c, a.repetition) for c, a in done)
     if FindingType.SPELLING in on:
         out += check_spelling(((c, a.spelling) for c, a in done), lower)
-    order = {c.chapter_id: c.order for c in chapters}
+    order: dict[object, int] = {c.chapter_id: c.order for c in chapters}
     out.sort(key=lambda f: (order.get(f.chapter_id, 0), f.start, f.end, f.finding_type.name))
     return out
 

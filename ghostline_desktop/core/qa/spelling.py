@@ -16,6 +16,7 @@ chapter costs a set lookup per distinct word.
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,19 +83,30 @@ class SpellingData:
     unknown: tuple[tuple[str, int, int], ...]  # (word, start, end) of each unknown lower-case word
 
 
-def extract_spelling(words: Iterable[tuple[str, int, int]]) -> SpellingData:
-    """The unknown lower-case words of one chapter, from its (word, start, end) tokens.
+def extract_spelling(text: str) -> SpellingData:
+    """The unknown lower-case words of one chapter's ``text``, with their spans.
 
-    Pass narration tokens only: dialogue spells dialect on purpose ("whalin'", "purty").
+    Pass narration only (dialogue blanked): dialogue spells dialect on purpose ("whalin'",
+    "purty"). Each distinct word is looked up once; spans are found only for unknown ones.
     """
-    out: list[tuple[str, int, int]] = []
-    for w, s, e in words:
-        if len(w) < MIN_LENGTH or not w[0].islower() or not w.isascii():
-            continue  # names, and foreign words (employé, cœur) the dictionary cannot judge
+    unknown: set[str] = set()
+    for w in set(_LOWER_WORD_RE.findall(text)):
+        if len(w) < MIN_LENGTH or not w.isascii():
+            continue  # foreign words (employé, cœur) the dictionary cannot judge
         key = _normalise(w)
         if key and len(key) >= MIN_LENGTH and not is_accepted(key):
-            out.append((key, s, s + len(key)))
+            unknown.add(w)
+    if not unknown:
+        return SpellingData(())
+    out: list[tuple[str, int, int]] = []
+    for m in _LOWER_WORD_RE.finditer(text):
+        if m.group() in unknown:
+            key = _normalise(m.group()) or m.group()
+            out.append((key, m.start(), m.start() + len(key)))
     return SpellingData(tuple(out))
+
+
+_LOWER_WORD_RE = re.compile(r"(?<![^\W\d_])[a-z][^\W\d_]*(?:['’][^\W\d_]+)*")
 
 
 def _normalise(word: str) -> str | None:

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-PARAGRAPH_RE = re.compile(r"\S(?:.*?)(?=\n[ \t]*\n|\Z)", re.S)
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before
 # whitespace; abbreviations like "Mr." are rejoined by ``sentences``.
 _SENTENCE_END_RE = re.compile(r"[.!?]+[”\"’')\]]*(?=\s)|\n[ \t]*\n")
@@ -28,9 +27,27 @@ OPEN_QUOTES = '“"'
 CLOSE_QUOTES = '”"'
 
 
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
+
+
 def paragraphs(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph: text separated by blank lines."""
-    return [m.span() for m in PARAGRAPH_RE.finditer(text)]
+    """(start, end) of each paragraph: text separated by blank lines, outer whitespace trimmed."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _BLANK_LINE_RE.finditer(text):
+        _add_paragraph(text, pos, m.start(), out)
+        pos = m.end()
+    _add_paragraph(text, pos, len(text), out)
+    return out
+
+
+def _add_paragraph(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        out.append((start, end))
 
 
 def quote_spans(text: str, para: tuple[int, int]) -> list[tuple[int, int, bool]]:
@@ -100,10 +117,12 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> Iterator[tup
         yield s, end
 
 
+_NON_SPACE_RE = re.compile(r"\S")
+
+
 def _skip_space(text: str, pos: int, end: int) -> int:
-    while pos < end and text[pos].isspace():
-        pos += 1
-    return pos
+    m = _NON_SPACE_RE.search(text, pos, end)
+    return end if m is None else m.start()
 
 
 def line_excerpt(text: str, start: int, end: int, width: int = 60) -> str:

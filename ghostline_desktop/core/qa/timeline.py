@@ -43,11 +43,14 @@ _CUE_RE = re.compile(
     r"|the\s+day\s+after|next\s+(?:day|morning|week))\b",
     re.I,
 )
-_NUM_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())}  # fmt: skip
+_SMALL = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
+_SMALL += " seventeen eighteen nineteen"
+_NUM_WORDS = {w: i for i, w in enumerate(_SMALL.split())}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_NUM = r"(?P<num>\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+_NUM = (
+    r"(?P<num>\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?|" + _SMALL.replace(" ", "|") + ")"
+)
 _NAME = r"(?P<name>[A-Z][a-z]+)"
 _BIRTH_RE = re.compile(
     rf"\b{_NAME},?\s+(?:who\s+)?(?:was\s+|had\s+been\s+)?born\s+(?:on\s+[^.;]{{0,40}}?|in\s+)(?P<year>1[0-9]{{3}}|20[0-9]{{2}})\b"
@@ -113,10 +116,28 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return a + 1, min(stops) if stops else len(text)
 
 
+_MONTH_RE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b")
+
+
+def _date_matches(text: str) -> list[re.Match[str]]:
+    """Full dates, found around month names: the date pattern, tried at every position of a
+    novel, costs more than all the other timeline work together."""
+    out: list[re.Match[str]] = []
+    end = -1
+    for mon in _MONTH_RE.finditer(text):
+        if mon.start() < end:
+            continue
+        m = _DATE_RE.search(text, max(0, mon.start() - 30), min(len(text), mon.end() + 20))
+        if m is not None and m.start() <= mon.start() < m.end() and m.start() >= end:
+            out.append(m)
+            end = m.end()
+    return out
+
+
 def extract_timeline(text: str) -> TimelineData:
     """Dates, births and ages stated in one chapter, with their spans."""
     dates: list[DateFact] = []
-    for m in _DATE_RE.finditer(text):
+    for m in _date_matches(text):
         day = int(m.group("day") or m.group("day2"))
         month = _MONTHS.index((m.group("mon") or m.group("mon2")).lower()) + 1
         try:
@@ -157,7 +178,8 @@ def check_timeline(chapters: Iterable[tuple[ChapterText, TimelineData]]) -> list
                 real = _WEEKDAYS[d.date.weekday()].capitalize()
                 out.append(_finding(ch, d.start, d.end, "timeline.weekday", Severity.HIGH,
                     f"{d.date:%-d %B %Y} was a {real}",
-                    f"The text calls {d.date:%-d %B %Y} a {_WEEKDAYS[d.stated_weekday].capitalize()}, but that date fell on a {real}.",
+                    f"The text calls {d.date:%-d %B %Y} a {_WEEKDAYS[d.stated_weekday].capitalize()}, "
+                    f"but that date fell on a {real}.",
                     f"Change the weekday to {real} or correct the date."))  # fmt: skip
             if previous is not None and d.forward_cue and d.date < previous.date:
                 out.append(_finding(ch, d.start, d.end, "timeline.order", Severity.HIGH,
@@ -175,13 +197,17 @@ def check_timeline(chapters: Iterable[tuple[ChapterText, TimelineData]]) -> list
                     f"Make {a.name} {a.year - birth.year} or check the years."))  # fmt: skip
                 continue
             before = dated_ages.get(a.name)
-            if before is not None and a.year is not None and before.year is not None:
-                if abs((a.age - before.age) - (a.year - before.year)) > 1:
-                    out.append(_finding(ch, a.start, a.end, "timeline.age", Severity.MEDIUM,
-                        f"{a.name}'s age does not fit the years",
-                        f"{a.name} was {before.age} in {before.year}, so in {a.year} would be "
-                        f"{before.age + a.year - before.year}, not {a.age}.",
-                        "Check the age or the years."))  # fmt: skip
+            if (
+                before is not None
+                and a.year is not None
+                and before.year is not None
+                and abs((a.age - before.age) - (a.year - before.year)) > 1
+            ):
+                out.append(_finding(ch, a.start, a.end, "timeline.age", Severity.MEDIUM,
+                    f"{a.name}'s age does not fit the years",
+                    f"{a.name} was {before.age} in {before.year}, so in {a.year} would be "
+                    f"{before.age + a.year - before.year}, not {a.age}.",
+                    "Check the age or the years."))  # fmt: skip
             if a.year is not None:
                 dated_ages[a.name] = a
     return out

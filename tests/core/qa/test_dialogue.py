@@ -6,7 +6,7 @@ def _rules(text):
 
 
 def test_balanced_dialogue_is_clean():
-    text = "“Come in,” said Jane. “Thank you.”\n\n\"Straight quotes,\" he said, \"are fine too.\""
+    text = '“Come in,” said Jane. “Thank you.”\n\n"Straight quotes," he said, "are fine too."'
     assert _rules(text) == []
 
 

@@ -42,7 +42,9 @@ def test_seeding_is_deterministic():
 
 
 def test_untouched_books_have_next_to_no_findings():
-    per_book = {name: Counter(f.finding_type for f in run_checks(load_book(name), enabled=set(SCORED))) for name in BOOKS}
+    per_book = {
+        name: Counter(f.finding_type for f in run_checks(load_book(name), enabled=set(SCORED))) for name in BOOKS
+    }
     for name, counts in per_book.items():
         assert counts[FindingType.NAME_INCONSISTENCY] <= 5, (name, counts)
         assert counts[FindingType.MISSING_CONTENT] == 0, (name, counts)
