@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -153,8 +154,8 @@ class Services:
 
     async def apply_settings(self, settings: Settings) -> None:
         """Preferences changed the AI provider: new imports, transcriptions and searches use it.
-        (On the service loop: reading the key from the keyring may block.)"""
-        provider, embedder = ai_for_settings(settings)
+        Reading the key from the keyring may block (a locked keyring prompts), so off the loop."""
+        provider, embedder = await asyncio.to_thread(ai_for_settings, settings)
         self.ingestion.configure(embedder=embedder, provider=provider)
         self.ingestion.max_file_bytes = settings.max_import_bytes
         self.generation.configure(provider)

@@ -380,10 +380,11 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
             return
         self.editor.open_chapter(chapter.id)
 
-    def show_preferences(self) -> None:
+    def show_preferences(self, tab: str | None = None) -> None:
+        """Edit ▸ Preferences…; ``tab="ai"`` opens it on the AI provider (the Generate menu offline)."""
         from ghostline_desktop.ui.dialogs.preferences import PreferencesDialog
 
-        dlg = PreferencesDialog(self.settings, parent=self)
+        dlg = PreferencesDialog(self.settings, parent=self, tab=tab or "general")
         if dlg.exec() != PreferencesDialog.DialogCode.Accepted:
             return
         new = dlg.result_settings()
