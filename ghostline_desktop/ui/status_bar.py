@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPainterPath, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QColor, QDesktopServices, QFont, QIcon, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import QLabel, QMenu, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from ghostline_desktop.services.labels import NOTIFICATION_TYPE_LABELS, label
@@ -124,6 +124,8 @@ class StatusBar(QStatusBar):
             act = QAction(text, self.bell_menu)
             act.setToolTip(f"{kind}: {n.message}")
             act.setStatusTip(n.message)
+            if n.link_url:  # EXPORT_READY: the notification opens the exported file
+                act.triggered.connect(lambda _c=False, url=n.link_url: QDesktopServices.openUrl(QUrl(url)))
             self.bell_menu.addAction(act)
         self.bell_menu.setToolTipsVisible(True)
 

@@ -122,3 +122,30 @@ def test_format_tab_shows_the_formats_options(qtbot: QtBot, tmp_path: Path) -> N
     md = ExportOptionsDialog("Markdown", chapters, {"title": "T"}, output_dir=tmp_path)
     qtbot.addWidget(md)
     assert md.request(uuid.uuid4(), None).format == "MARKDOWN"
+
+
+def test_export_ready_notification_opens_its_file(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from ghostline_desktop.services.dto import NotificationInfo
+    from ghostline_desktop.ui import status_bar
+
+    opened: list[str] = []
+
+    class Desktop:
+        @staticmethod
+        def openUrl(url: Any) -> bool:  # Qt's name
+            opened.append(url.toString())
+            return True
+
+    monkeypatch.setattr(status_bar, "QDesktopServices", Desktop)
+    link = (tmp_path / "book.epub").as_uri()
+    n = NotificationInfo(
+        uuid.uuid4(), uuid.uuid4(), None, "EXPORT_READY", "IN_APP", "Exported", "Click", False, link, datetime.now(UTC)
+    )
+    window.status.set_notifications([n])
+    (act,) = window.status.bell_menu.actions()
+    act.trigger()
+    assert opened == [link]
