@@ -98,6 +98,7 @@ class Services:
         search = SearchService(db, ingestion)
         tokens = TokenService(db, bus)
         voice = VoiceService(db, bus, runner)
+        voice.configure(embedder)  # the provider's embedder (None offline): a semantic embedding of the sample
         generation = GenerationService(
             db,
             bus,
@@ -160,6 +161,7 @@ class Services:
         self.ingestion.max_file_bytes = settings.max_import_bytes
         self.generation.configure(provider)
         self.qa_runs.configure(provider)
+        self.voice.configure(embedder)
 
     async def start_background(self) -> None:
         """After the database is ready: fail what a dead app left running, resume safe imports."""

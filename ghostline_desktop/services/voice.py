@@ -22,7 +22,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, null, select, update
 
@@ -42,6 +42,9 @@ from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.runtime.jobs import JobContext, JobResult, JobRunner, JobSpec
 from ghostline_desktop.services.events import ChapterSaved, Event, EventBus, RevisionScored, VoiceProfileChanged
 
+if TYPE_CHECKING:
+    from ghostline_desktop.ai.embedders import Embedder
+
 log = logging.getLogger(__name__)
 
 SCORE_HANDLER = "voice.score"
@@ -55,6 +58,8 @@ MIN_SCORED_WORDS = 50
 SAMPLE_WORDS = 5000
 JOB_TIMEOUT_S = 1800.0
 PROFILE_CACHE_S = 30.0
+#: What the semantic embedding reads of the sample (embedding models take a few thousand tokens).
+SEMANTIC_WORDS = 1500
 
 
 @dataclass(frozen=True)
@@ -102,9 +107,15 @@ class VoiceService:
         self._has_profile: dict[uuid.UUID, tuple[bool, float]] = {}
         self._pending: set[asyncio.Task[None]] = set()  # referenced until done (see TaskRegistry)
         self._rescore_jobs: dict[uuid.UUID, uuid.UUID] = {}
+        # The provider's embedder when one is configured (Services sets it): the profile then also
+        # keeps a semantic embedding of its sample. None offline: the style vector needs no model.
+        self.semantic: Embedder | None = None
         runner.register(SCORE_HANDLER, self._score_job)
         runner.register(RESCORE_HANDLER, self._score_job)
         bus.subscribe(self._on_event, ChapterSaved)
+
+    def configure(self, embedder: Embedder | None) -> None:
+        self.semantic = embedder
 
     # -- queries ------------------------------------------------------------------------------
     async def sample_text(self, project_id: uuid.UUID) -> str | None:
@@ -228,6 +239,9 @@ class VoiceService:
             "pasted_words": sum(count_words(t) for t in texts),
         }
         excerpt = first_words(split_paragraphs(sample), SAMPLE_WORDS)
+        semantic = await self._semantic_embedding(excerpt)
+        if semantic is not None:
+            attrs["semantic_embedding"] = semantic
         async with self.db.session() as s:
             row = (
                 await s.execute(select(VoiceProfile).where(VoiceProfile.project_id == project_id).with_for_update())
@@ -249,6 +263,19 @@ class VoiceService:
         info = await self.profile(project_id)
         assert info is not None
         return info
+
+    async def _semantic_embedding(self, excerpt: str) -> dict[str, Any] | None:
+        """A semantic embedding of the sample by the configured provider, kept beside the style
+        vector (the ``embedding`` column holds the style vector); a provider failure only leaves
+        it out — the profile does not need it."""
+        if self.semantic is None:
+            return None
+        try:
+            (vector,) = await self.semantic.embed([first_words(split_paragraphs(excerpt), SEMANTIC_WORDS)])
+        except Exception as exc:  # a provider outage must not stop an offline-capable feature
+            log.warning("Voice profile: no semantic embedding (%s)", type(exc).__name__)
+            return {"model": self.semantic.name, "error": str(exc)[:300]}
+        return {"model": self.semantic.name, "dimensions": len(vector), "vector": [round(x, 6) for x in vector]}
 
     async def delete(self, project_id: uuid.UUID) -> None:
         """Forget the profile and every score made against it."""

@@ -152,3 +152,46 @@ def test_autosaves_are_not_scored_and_short_revisions_say_why(services: Services
     time.sleep(0.5)
     working = [r for r in run(services.chapters.list_revisions(ch.id)) if not r.sealed]
     assert working and working[0].id not in run(services.voice.revision_notes(ch.id))
+
+
+def test_semantic_embedding_when_a_provider_is_configured(
+    services: Services, project, run, books, openai_server
+) -> None:
+    from sqlalchemy import select
+
+    from ghostline_desktop.ai.embedders import ProviderEmbedder
+    from ghostline_desktop.ai.provider import Provider, ProviderConfig
+    from ghostline_desktop.db.models import VoiceProfile
+
+    async def attributes() -> dict[str, Any]:
+        async with services.db.session() as s:
+            return (
+                await s.execute(select(VoiceProfile.style_attributes).where(VoiceProfile.project_id == project.id))
+            ).scalar_one()
+
+    provider = Provider(
+        ProviderConfig(
+            base_url=openai_server.base_url,
+            api_key="sk-test",
+            chat_model="gpt-4o-mini",
+            embedding_model="text-embedding-3-small",
+            max_retries=1,
+        )
+    )
+    services.voice.configure(ProviderEmbedder(provider))
+    try:
+        run(services.voice.build(project.id, texts=[_words(books["austen"], 10_000, 4000)], rescore=False))
+        semantic = run(attributes())["semantic_embedding"]
+        assert semantic["model"] == "provider/text-embedding-3-small"
+        assert semantic["dimensions"] == openai_server.embedding_dim == len(semantic["vector"])
+        sent = openai_server.requests_to("embeddings")[0].json["input"]
+        assert len(sent) == 1 and len(sent[0].split()) <= 1700  # the sample's first ~1,500 words
+        # A provider failure leaves the embedding out; the profile is built all the same.
+        openai_server.fail("embeddings", "server_error", times=5)
+        info = run(services.voice.build(project.id, texts=[_words(books["austen"], 20_000, 4000)], rescore=False))
+        assert info.words > 3000
+        semantic = run(attributes())["semantic_embedding"]
+        assert "error" in semantic and "vector" not in semantic
+    finally:
+        services.voice.configure(None)
+        run(provider.aclose())
