@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ CRUTCH_WORDS = _words(
     """just really very quite actually basically suddenly literally somehow rather seemed nodded smiled sighed
     shrugged glanced grinned frowned gazed stared muttered"""
 )
+_SPEECH = _words("said says asked replied cried answered added continued returned exclaimed whispered thought")
+_TOKEN_RE = re.compile(rf"{WORD_RE.pattern}|[.!?;:—()]|\s{{3,}}")
+_BREAK = "\x00"
 _NOT_CRUTCH_LY = frozenset({"only", "early", "family", "likely", "holy", "lovely", "lonely", "reply", "fly", "ugly",
                             "belly", "daily", "jolly", "folly", "rely", "supply", "apply", "italy", "july", "silly",
                             "hilly", "bully", "lily", "sly", "ally", "oily", "rally", "friendly", "manly", "kindly",
@@ -56,28 +60,33 @@ class RepetitionData:
 
 def extract_repetition(text: str, mask: str) -> RepetitionData:
     """Repeated phrases and crutch-word counts of one chapter (``mask``: dialogue blanked)."""
-    words = WORD_RE.findall(mask.lower())  # C speed; spans are looked up only for the few hits
+    # words, and breaks (sentence punctuation, blanked dialogue) that a phrase may not cross
+    tokens = _TOKEN_RE.findall(mask)
+    words = [t.lower() if t[0].isalpha() else _BREAK for t in tokens]
     last: dict[tuple[str, ...], int] = {}
-    hits: list[tuple[int, int]] = []  # (first word, last word) index ranges of repeats
+    hits: list[tuple[int, int]] = []  # (first token, last token) index ranges of repeats
     for i, key in enumerate(zip(*(words[k:] for k in range(PHRASE_WORDS)), strict=False)):
         prev = last.get(key)
         last[key] = i
-        if prev is None or i - prev > PHRASE_SPAN or i - prev < PHRASE_WORDS:
+        if prev is None or i - prev > PHRASE_SPAN or i - prev < PHRASE_WORDS or _BREAK in key:
             continue
-        if sum(1 for w in key if w not in STOPWORDS and len(w) > 2) < 2:
+        # content: lower-case words that are not function words (names and speech tags repeat anyway)
+        content = [t for t in tokens[i : i + PHRASE_WORDS] if t.islower() and t not in STOPWORDS and len(t) > 2]
+        if len(content) < 2 or not _SPEECH.isdisjoint(key):
             continue
         if hits and i <= hits[-1][1]:
             hits[-1] = (hits[-1][0], i + PHRASE_WORDS - 1)  # a longer phrase: one finding
         else:
             hits.append((i, i + PHRASE_WORDS - 1))
     counts: Counter[str] = Counter(w for w in words if w in CRUTCH_WORDS or (w.endswith("ly") and len(w) > 4))
+    counts.pop(_BREAK, None)
     for w in _NOT_CRUTCH_LY & counts.keys():
         del counts[w]
     wanted = set(counts)
     spans: list[tuple[int, int]] = []
     first: dict[str, tuple[int, int]] = {}
     if hits or wanted:
-        for m in WORD_RE.finditer(mask):
+        for m in _TOKEN_RE.finditer(mask):
             spans.append(m.span())
             w = m.group().lower()
             if w in wanted and w not in first:
@@ -86,7 +95,7 @@ def extract_repetition(text: str, mask: str) -> RepetitionData:
         (spans[a][0], spans[b][1], " ".join(mask[spans[a][0] : spans[b][1]].lower().split())) for a, b in hits
     )
     crutch = tuple((w, n, *first[w]) for w, n in counts.items())
-    return RepetitionData(phrases, crutch, len(words))
+    return RepetitionData(phrases, crutch, len(words) - words.count(_BREAK))
 
 
 def check_repetition(chapters: Iterable[tuple[ChapterText, RepetitionData]]) -> list[Finding]:

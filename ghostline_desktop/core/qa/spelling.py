@@ -49,6 +49,7 @@ _BRITISH = (("our", "or"), ("ise", "ize"), ("ised", "ized"), ("ises", "izes"), (
             ("ogue", "og"), ("lled", "led"), ("lling", "ling"), ("ller", "ler"), ("ence", "ense"), ("mme", "m"),
             ("ould", "old"), ("aught", "aft"), ("aughts", "afts"), ("ys", "yz"), ("bre", "ber"),
             ("ise", "ice"), ("æ", "ae"), ("œ", "oe"))  # fmt: skip
+_PREFIXES = ("un", "re", "dis", "over", "under", "out", "non", "mis", "fore", "in", "half", "self")
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ings", "ly", "less", "ness", "ful", "er", "ers", "est", "like")
 
 
@@ -64,7 +65,10 @@ def is_accepted(word: str) -> bool:
         stem = word[: -len(suffix)]
         if word.endswith(suffix) and len(stem) >= 3 and (is_known(stem) or is_known(stem + "e")):
             return True
-    return False
+    if word.endswith("re") and is_known(word[:-2] + "er"):  # "sepulchre", "meagre"
+        return True
+    # "unhealing", "overwise": a regular prefix on a word that passes
+    return any(word.startswith(p) and len(word) - len(p) >= 4 and is_accepted(word[len(p) :]) for p in _PREFIXES)
 
 
 @functools.lru_cache(maxsize=20_000)
