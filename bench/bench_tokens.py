@@ -157,13 +157,22 @@ async def _debits(url: str, services: Services) -> dict[str, float]:
 
 
 def _spin(until: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
-    from PySide6.QtCore import QCoreApplication, QEventLoop
+    """Run the Qt event loop (as ``app.exec`` would: idle in a native wait, so the service thread
+    gets the GIL) until ``until()`` holds. The times are taken in the signal handlers, not here."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
+    if until():
+        return
+    loop = QEventLoop()
     deadline = time.monotonic() + timeout_s
-    while not until():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"gave up after {timeout_s:.0f} s")
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: loop.quit() if until() or time.monotonic() > deadline else None)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    if not until():
+        raise TimeoutError(f"gave up after {timeout_s:.0f} s")
 
 
 def _runs(xs: list[float]) -> str:
@@ -179,7 +188,7 @@ def _open_once(dialog_cls: Any, balance: Any, services: Services, user: uuid.UUI
     dlg.totalsLoaded.connect(lambda: done.__setitem__("totals", time.perf_counter()))
     dlg.show()
     _spin(lambda: bool(done["loaded"] and done["totals"]))
-    assert dlg.model.rowCount() == 200 and dlg.model.total == LEDGER_ROWS
+    assert dlg.model.rowCount() == 200 and dlg.total_rows == LEDGER_ROWS
     dlg.close()
     dlg.deleteLater()
     return (done["loaded"] - start) * 1000, (done["totals"] - start) * 1000

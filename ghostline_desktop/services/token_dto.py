@@ -74,14 +74,26 @@ class MeterInfo:
 
 @dataclass(frozen=True)
 class UsageOverview:
-    """Everything the usage dialog shows when it opens (the ledger's first page included)."""
+    """What the usage dialog needs to open: the header and the ledger's first page (cheap at any size)."""
 
     balance: TokenBalance
-    month_used: int
     plans: list[PlanInfo]
     projects: list[tuple[uuid.UUID, str]]
-    total_rows: int
     first_page: list[LedgerEntry]
+    page_size: int
+
+
+@dataclass(frozen=True)
+class UsageTotals:
+    """What the dialog fills in next: counts and sums that scan the (filtered) ledger."""
+
+    total_rows: int
+    month_used: int
+    by_project: list[UsageTotal]
+    by_task_type: list[UsageTotal]
+    year: int
+    month: int
+    days: list[int]
 
 
 def local_day_bounds(start: date, end: date, tz: str) -> tuple[datetime, datetime]:

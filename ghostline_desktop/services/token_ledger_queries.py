@@ -39,6 +39,7 @@ from ghostline_desktop.services.token_dto import (
     PlanInfo,
     UsageOverview,
     UsageTotal,
+    UsageTotals,
 )
 
 PAGE_SIZE = 200
@@ -206,7 +207,8 @@ class TokenQueries:
     async def overview(
         self, user_id: uuid.UUID, filters: LedgerFilter | None = None, *, limit: int = PAGE_SIZE
     ) -> UsageOverview:
-        """One round trip's worth for the usage dialog: it opens with this and pages the rest."""
+        """What the usage dialog opens with: index lookups only, so it costs the same at 100 rows or
+        100,000. The counts and sums come next (``usage_totals``)."""
         async with self.db.session() as s:
             balance = await _balance(s, user_id)
             plans = [
@@ -227,17 +229,23 @@ class TokenQueries:
                     )
                 ).all()
             ]
-            count = int(
-                (await s.execute(_where(select(func.count(TokenTransaction.id)), user_id, filters))).scalar_one()
-            )
-            return UsageOverview(
-                balance=balance,
-                month_used=await _month_used(s, user_id),
-                plans=plans,
-                projects=projects,
-                total_rows=count,
-                first_page=await _page(s, user_id, filters, None, limit),
-            )
+            page = await _page(s, user_id, filters, None, limit)
+        return UsageOverview(balance=balance, plans=plans, projects=projects, first_page=page, page_size=limit)
+
+    async def usage_totals(
+        self, user_id: uuid.UUID, filters: LedgerFilter | None, year: int, month: int, *, tz: str = "UTC"
+    ) -> UsageTotals:
+        """The (filtered) row count, this month's use, totals per project and task type, the month's days."""
+        f = filters or LedgerFilter()
+        return UsageTotals(
+            total_rows=await self.ledger_count(user_id, f),
+            month_used=await self.month_used(user_id),
+            by_project=await self.totals_by_project(user_id, f),
+            by_task_type=await self.totals_by_task_type(user_id, f),
+            year=year,
+            month=month,
+            days=await self.daily_usage(user_id, year, month, tz=tz, project_id=f.project_id),
+        )
 
     async def totals_by_project(self, user_id: uuid.UUID, filters: LedgerFilter | None = None) -> list[UsageTotal]:
         """Tokens debited per project, most first (rows of deleted projects or none: key None)."""

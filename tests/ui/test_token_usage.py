@@ -72,7 +72,7 @@ def test_opens_with_the_first_page_and_pages_in_the_rest(
     dialog: TokenUsageDialog, qtbot: QtBot, author: dict[str, Any]
 ) -> None:
     m = dialog.model
-    assert m.total == 1_006 and m.rowCount() == 200  # opening credit + 1,000 + 5
+    assert dialog.total_rows == 1_006 and m.rowCount() == 200  # opening credit + 1,000 + 5
     assert dialog.count_label.text() == "1,006 entries"
     assert m.index(0, 4).data() == "Draft 4" and m.index(0, 2).data() == "−504"
     assert m.index(0, 5).data() == "Novella" and m.index(0, 6).data() == "Chapter draft"
@@ -97,25 +97,29 @@ def test_filters_totals_and_chart(dialog: TokenUsageDialog, qtbot: QtBot, author
     assert sum(dialog.chart.days) == 3_000 + sum(500 + i for i in range(5))
     assert len(dialog.chart.days) >= 28 and "tokens used" in dialog.month_total.text()
 
-    with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
+    with qtbot.waitSignal(dialog.totalsLoaded, timeout=WAIT):
         dialog.project_filter.setCurrentIndex(dialog.project_filter.findData(str(author["novella"])))
-    assert dialog.model.total == 5 and {e.project_title for e in dialog.model.rows} == {"Novella"}
-    qtbot.waitUntil(lambda: dialog.project_totals.rowCount() == 1, timeout=WAIT)
+    assert (
+        dialog.total_rows == 5
+        and dialog.model.rowCount() == 5
+        and {e.project_title for e in dialog.model.rows} == {"Novella"}
+    )
+    assert dialog.project_totals.rowCount() == 1
     with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
         dialog.project_filter.setCurrentIndex(0)
-    with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
+    with qtbot.waitSignal(dialog.totalsLoaded, timeout=WAIT):
         dialog.type_filter.setCurrentIndex(dialog.type_filter.findData("CREDIT"))
-    assert dialog.model.total == 1 and dialog.model.rows[0].transaction_type == "CREDIT"
+    assert dialog.total_rows == 1 and dialog.model.rows[0].transaction_type == "CREDIT"
     with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
         dialog.type_filter.setCurrentIndex(0)
     # a date range that ends before this month: nothing
-    with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
+    with qtbot.waitSignal(dialog.totalsLoaded, timeout=WAIT):
         dialog.to_date.setDate(dialog.to_date.date().addMonths(-2))
         dialog.to_check.setChecked(True)
-    assert dialog.model.total == 0 and dialog.model.rowCount() == 0
-    with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
+    assert dialog.total_rows == 0 and dialog.model.rowCount() == 0 and not dialog.model.canFetchMore()
+    with qtbot.waitSignal(dialog.totalsLoaded, timeout=WAIT):
         dialog.to_check.setChecked(False)
-    assert dialog.model.total == 1_006
+    assert dialog.total_rows == 1_006
 
     with qtbot.waitSignal(dialog.totalsLoaded, timeout=WAIT):
         dialog.prev_month.click()
@@ -168,7 +172,7 @@ def test_window_opens_it_and_it_follows_debits(
 ) -> None:
     window.menus.tokens.trigger()
     dlg = window._token_dialog
-    qtbot.waitUntil(lambda: dlg.model.total > 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: dlg.model.rowCount() > 0, timeout=WAIT)
     window.show_token_usage()  # a second request raises the same dialog
     assert window._token_dialog is dlg
     with qtbot.waitSignal(dlg.loaded, timeout=WAIT):

@@ -130,6 +130,8 @@ class TokenUsageDialog(QDialog):
         self.balance = balance
         self.opened_at = time.perf_counter()
         self.plans: list[Any] = []
+        self.total_rows: int | None = None
+        self._generation = 0
         today = date.today()
         self.chart_year, self.chart_month = today.year, today.month
 
@@ -326,30 +328,25 @@ class TokenUsageDialog(QDialog):
             self._refresh_timer.start()
 
     def reload(self) -> None:
+        """The header and the ledger's first page, then (in a second op, so the first paint never
+        waits for a scan of the whole ledger) the count, this month's use, totals and the chart."""
         services, user_id, f = self.services, self.user_id, self.filters()
         assert services is not None and user_id is not None
+        self._generation += 1  # totals still on their way for the old filters are stale now
         QueryOp(self, lambda: services.tokens.overview(user_id, f)).named(f"tokens.overview.{id(self)}").success(
             self._show_overview
         ).run()
-        self.reload_totals()
 
     def reload_totals(self) -> None:
         services, user_id, f = self.services, self.user_id, self.filters()
         assert services is not None and user_id is not None
-        year, month, tz = self.chart_year, self.chart_month, self.tz
-
-        async def load() -> tuple[list[Any], list[Any], list[int]]:
-            return (
-                await services.tokens.totals_by_project(user_id, f),
-                await services.tokens.totals_by_task_type(user_id, f),
-                await services.tokens.daily_usage(user_id, year, month, tz=tz, project_id=f.project_id),
-            )
-
-        QueryOp(self, load).named(f"tokens.totals.{id(self)}").success(self._show_totals).run()
+        year, month, tz, generation = self.chart_year, self.chart_month, self.tz, self._generation
+        QueryOp(self, lambda: services.tokens.usage_totals(user_id, f, year, month, tz=tz)).named(
+            f"tokens.totals.{id(self)}"
+        ).success(lambda t: self._show_totals(t) if generation == self._generation else None).run()
 
     def _show_overview(self, o: Any) -> None:
         self._show_balance(o.balance)
-        self.used_label.setText(self.tr("%1 tokens").replace("%1", format_count(o.month_used)))
         self._filling = True
         try:
             self.plans = list(o.plans)
@@ -368,23 +365,26 @@ class TokenUsageDialog(QDialog):
         finally:
             self._filling = False
         self._plan_selection_changed()
-        self.model.reset(o.first_page, o.total_rows)
-        self.count_label.setText(self.tr("{0:,} entries").format(o.total_rows))
+        self.model.reset(o.first_page, o.page_size)
         self.loaded.emit()
+        self.reload_totals()
 
-    def _show_totals(self, result: tuple[list[Any], list[Any], list[int]]) -> None:
-        by_project, by_task, days = result
-        for table, rows in ((self.project_totals, by_project), (self.task_totals, by_task)):
+    def _show_totals(self, t: Any) -> None:
+        self.total_rows = t.total_rows
+        self.count_label.setText(self.tr("{0:,} entries").format(t.total_rows))
+        self.used_label.setText(self.tr("%1 tokens").replace("%1", format_count(t.month_used)))
+        for table, rows in ((self.project_totals, t.by_project), (self.task_totals, t.by_task_type)):
             table.setRowCount(len(rows))
-            for r, t in enumerate(rows):
-                for c, value in enumerate((t.label, f"{t.tokens:,}", f"{t.operations:,}")):
+            for r, total in enumerate(rows):
+                for c, value in enumerate((total.label, f"{total.tokens:,}", f"{total.operations:,}")):
                     item = QTableWidgetItem(value)
                     if c:
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     table.setItem(r, c, item)
-        self.chart.set_data(self.chart_year, self.chart_month, days)
-        name = f"{calendar.month_name[self.chart_month]} {self.chart_year}"
-        self.month_total.setText(self.tr("{0}: {1:,} tokens used").format(name, sum(days)))
+        if (t.year, t.month) == (self.chart_year, self.chart_month):
+            self.chart.set_data(t.year, t.month, t.days)
+            name = f"{calendar.month_name[t.month]} {t.year}"
+            self.month_total.setText(self.tr("{0}: {1:,} tokens used").format(name, sum(t.days)))
         self.totalsLoaded.emit()
 
     def _shift_month(self, step: int) -> None:

@@ -1,6 +1,7 @@
 """The token ledger as a lazy table model: the first page arrives with the dialog, the rest as the
 view scrolls (``canFetchMore``/``fetchMore`` → one ``QueryOp`` per page of 200, keyset-paged by the
-ledger's ``seq``), so a ledger of 100,000 rows opens as fast as one of 100."""
+ledger's ``seq``), so a ledger of 100,000 rows opens as fast as one of 100. It needs no row count:
+a page shorter than asked for is the end (the dialog shows the count when its totals arrive)."""
 
 from __future__ import annotations
 
@@ -25,21 +26,23 @@ class LedgerModel(QAbstractTableModel):
         super().__init__(parent)
         self.page_loader = page_loader
         self.rows: list[Any] = []
-        self.total = 0
+        self.page_size = 200
+        self.exhausted = True
         self.loading = False
         self._generation = 0  # a reset makes pages still in flight for the old filters stale
 
     # -- contents ---------------------------------------------------------------------------------
-    def reset(self, rows: list[Any], total: int) -> None:
+    def reset(self, rows: list[Any], page_size: int) -> None:
         self.beginResetModel()
         self._generation += 1
         self.rows = list(rows)
-        self.total = max(int(total), len(self.rows))
+        self.page_size = page_size
+        self.exhausted = len(self.rows) < page_size
         self.loading = False
         self.endResetModel()
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008 (Qt's signature)
-        return not parent.isValid() and not self.loading and len(self.rows) < self.total
+        return not parent.isValid() and not self.loading and not self.exhausted
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent) or not self.rows:
@@ -56,8 +59,8 @@ class LedgerModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self.loading = False
+        self.exhausted = len(page) < self.page_size
         if not page:
-            self.total = len(self.rows)  # the ledger shrank (a deleted user) or the count was stale
             return
         first = len(self.rows)
         self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
