@@ -44,6 +44,8 @@ def _phrase(name: str, mean: float, value: float, z: float) -> str:
     far = abs(z) >= FAR_Z
     if name in _PERCENT:
         longer, shorter = _PERCENT[name]
+        if mean and value >= 2 * mean:  # "474% longer" reads worse than "5.7 times as long"
+            return longer.replace("{p}% longer than", f"{value / mean:.1f} times as long as")
         pct = round(abs(value / mean - 1) * 100) if mean else 100
         return (longer if value > mean else shorter).format(p=pct)
     more, fewer = _MORE_FEWER[name]

@@ -77,6 +77,8 @@ def test_reasons_in_plain_words() -> None:
         "uses “upon” more often than you do",
     ]
     assert reasons(means, values, {k: 0.2 for k in z}, {}) == ["close to your voice on every measure"]
+    long_paragraphs = reasons({"paragraph_length": 40.0}, {"paragraph_length": 229.0}, {"paragraph_length": 4.0}, {})
+    assert long_paragraphs == ["paragraphs 5.7 times as long as yours"]
 
 
 def test_profile_description_mentions_each_aspect() -> None:
