@@ -119,3 +119,24 @@ def test_open_profile_without_project_says_so(window: MainWindow, nothing: None)
     window.voice.open_profile()
     assert window.voice.dialog is None
     assert "Open a project" in window.status.currentMessage()
+
+
+def test_closed_dialog_is_freed(window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Run) -> None:
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    project, _chapters = make_book(services, user, run, "A few words of mine.")
+    open_and_wait(window, project.id, qtbot)
+    window.voice.open_profile()
+    dialog = window.voice.dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.chapters.count, timeout=WAIT_MS)  # loaded: one chapter listed
+    ref = weakref.ref(dialog)
+    dialog.close()
+    del dialog
+    qtbot.waitUntil(lambda: window.voice.dialog is None, timeout=WAIT_MS)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert ref() is None
