@@ -30,9 +30,9 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 
 from ghostline_desktop.core.enum_names import member_by_name
-from ghostline_desktop.core.enums import ChapterStatus, ExportFormat, ExportStatus, TaskType
+from ghostline_desktop.core.enums import ChapterStatus, ExportFormat, ExportStatus, TaskStatus, TaskType
 from ghostline_desktop.db.database import Database
-from ghostline_desktop.db.models import Chapter, ChapterRevision, ExportedBook, Project, User
+from ghostline_desktop.db.models import Chapter, ChapterRevision, ExportedBook, GenerationTask, Project, User
 from ghostline_desktop.errors import ExportBlockedError, JobCancelledError, NotFoundError, ValidationError
 from ghostline_desktop.export import EXTENSIONS, export_book
 from ghostline_desktop.export.model import FrontMatter, RenderOptions, SourceChapter
@@ -94,7 +94,33 @@ class ExportService:
             q = q.where(ExportedBook.format == _format(fmt))
         q = q.order_by(ExportedBook.created_at.desc(), ExportedBook.version.desc()).limit(max(1, min(limit, 1000)))
         async with self.db.session() as s:
-            return [self._info(row) for row in (await s.execute(q)).scalars()]
+            rows = list((await s.execute(q)).scalars())
+            await self._settle_orphans(s, rows)
+            return [self._info(row) for row in rows]
+
+    async def _settle_orphans(self, s: Any, rows: list[ExportedBook]) -> None:
+        """An export whose job ended without finishing it (the app was killed mid-export: the job
+        runner's recovery marks such jobs FAILED at the next start) is FAILED too, not
+        RENDERING forever. Judged by the job row, so another app on a shared database that is
+        still exporting is left alone."""
+        open_rows = [r for r in rows if r.status in (ExportStatus.PENDING, ExportStatus.RENDERING)]
+        job_ids = [r.generation_task_id for r in open_rows if r.generation_task_id is not None]
+        if not job_ids:
+            return
+        ended = set(
+            (
+                await s.execute(
+                    select(GenerationTask.id).where(
+                        GenerationTask.id.in_(job_ids),
+                        GenerationTask.status.in_((TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.COMPLETED)),
+                    )
+                )
+            ).scalars()
+        )
+        for row in open_rows:
+            if row.generation_task_id in ended:
+                row.status = ExportStatus.FAILED
+                row.error_message = row.error_message or "Interrupted: GhostLine stopped during the export."
 
     async def get(self, export_id: uuid.UUID) -> ExportInfo:
         async with self.db.session() as s:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ghostline_desktop.core.enums import TaskStatus
+from ghostline_desktop.core.enums import ExportStatus, TaskStatus
 from ghostline_desktop.errors import ExportBlockedError, ValidationError
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.events import ExportsChanged
@@ -146,3 +146,26 @@ def test_unknown_format_and_defaults(services: Services, run: Any, user: Any, bo
     run(services.exports.export_and_wait(ExportRequest(project.id, "HTML", author="Ada", dedication="For Ben")))
     d = run(services.exports.defaults(project.id, user.id))
     assert (d["title"], d["author"], d["dedication"]) == (project.title, "Ada", "For Ben")
+
+
+def test_an_export_whose_job_died_shows_as_failed(services: Services, run: Any, user: Any, book: Any) -> None:
+    from sqlalchemy import update
+
+    from ghostline_desktop.db.models import ExportedBook, GenerationTask
+
+    project, _chapters = book
+    out = run(services.exports.export_and_wait(ExportRequest(project.id, "MARKDOWN")))
+
+    async def crash() -> None:  # as a killed app leaves it, after the job runner's recovery
+        async with services.db.session() as s:
+            await s.execute(
+                update(ExportedBook).where(ExportedBook.id == out.export.id).values(status=ExportStatus.RENDERING)
+            )
+            await s.execute(
+                update(GenerationTask).where(GenerationTask.id == out.export.job_id).values(status=TaskStatus.FAILED)
+            )
+
+    run(crash())
+    (row,) = run(services.exports.history(project.id, "MARKDOWN"))
+    assert row.status == "FAILED" and "Interrupted" in (row.error or "")
+    assert run(services.exports.get(out.export.id)).status == "FAILED"  # written back
