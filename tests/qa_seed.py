@@ -7,7 +7,7 @@ chapter, overlapping span) and returns precision and recall per finding type.
 
 What is injected, per book:
 
-* NAME_INCONSISTENCY: 8 frequent names each get a one-edit variant (a doubled, dropped,
+* NAME_INCONSISTENCY: 10 frequent names each get a one-edit variant (a doubled, dropped,
   swapped or changed letter, C/K) at one to three of their uses.
 * TIMELINE_ERROR: dates with the wrong weekday (three date formats), a date going backwards
   after "The next day"/"Later", an age that does not fit a stated birth year. Controls that
@@ -18,6 +18,8 @@ What is injected, per book:
   "I was"/"I had".
 * MISSING_CONTENT: TK, TODO, XXX, [citation needed], empty brackets, lorem ipsum,
   [insert …] dropped between sentences.
+* Also measured, with no target in the issue: SPELLING (two letters of a long word
+  swapped) and DIALOGUE_FORMATTING (a closing quotation mark dropped).
 
 Use: ``python -m tests.qa_seed`` prints the table for the whole corpus.
 """
@@ -54,6 +56,8 @@ SCORED = (
     FindingType.POV_INCONSISTENCY,
     FindingType.TENSE_INCONSISTENCY,
 )
+# measured too, without a target in the issue
+EXTRA = (FindingType.SPELLING, FindingType.DIALOGUE_FORMATTING)
 _NS = uuid.UUID("6c0a3a52-5d4e-4c39-9a0e-2f1d8f0b7a11")
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _NOT_NAMES = frozenset(
@@ -144,6 +148,8 @@ def seed_book(name: str, chapters: list[ChapterText], seed: int = 1) -> SeededBo
         _seed_pov(rng, texts, edits, chapters_with_room(20), free_para)
     if name not in MIXED_TENSE:
         _seed_tense(rng, texts, edits, chapters_with_room(30), free_para)
+    _seed_typos(rng, texts, edits, chapters_with_room(12), free_para)
+    _seed_quotes(rng, texts, edits, used, paras, chapters_with_room(8))
 
     out_chapters: list[ChapterText] = []
     seeds: list[Seed] = []
@@ -189,7 +195,7 @@ def _seed_names(rng: random.Random, texts: list[str], edits: dict[int, list[_Edi
         dictionary = SpellChecker().word_frequency.dictionary
     except ImportError:  # pragma: no cover
         dictionary = {}
-    for name in rng.sample(names, min(8, len(names))):
+    for name in rng.sample(names, min(10, len(names))):
         variant = next(
             (v for v in _variants(rng, name) if v.lower() not in words and v.lower() not in dictionary), None
         )
@@ -354,6 +360,44 @@ def _seed_pov(rng, texts, edits, chapters, free_para) -> None:  # type: ignore[n
                 break
 
 
+def _seed_typos(rng, texts, edits, chapters, free_para) -> None:  # type: ignore[no-untyped-def]
+    """A lower-case word of seven letters or more with two inner letters swapped ("remebmer")."""
+    for ci in chapters:
+        p = free_para(ci)
+        if p is None:
+            continue
+        words = [m for m in re.finditer(r"(?<![\w’'-])[a-z]{7,}(?![\w’'-])", texts[ci][p[0] : p[1]])]
+        if not words:
+            continue
+        m = rng.choice(words)
+        w = m.group()
+        i = 2 + rng.randrange(len(w) - 4)
+        if w[i] == w[i + 1]:
+            continue
+        typo = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+        s = p[0] + m.start()
+        edits[ci].append(_Edit(s, s + len(w), typo, (0, len(typo)), FindingType.SPELLING, f"{w}→{typo}"))
+
+
+def _seed_quotes(rng, texts, edits, used, paras, chapters) -> None:  # type: ignore[no-untyped-def]
+    """A closing ” dropped from a paragraph of dialogue whose next paragraph does not open a quote."""
+    for ci in chapters:
+        options = []
+        for k, (a, b) in enumerate(paras[ci][:-1]):
+            body = texts[ci][a:b]
+            nxt = texts[ci][paras[ci][k + 1][0]]
+            if a in used[ci] or nxt in '“"' or body.count("“") != 1 or body.count("”") != 1 or '"' in body:
+                continue
+            options.append((a, a + body.index("“"), a + body.index("”")))
+        if not options:
+            continue
+        a, open_at, close_at = rng.choice(options)
+        used[ci].add(a)
+        edits[ci].append(_Edit(close_at, close_at + 1, "", None))
+        # the finding is at the opening quote, now never closed
+        edits[ci].append(_Edit(open_at, open_at + 1, "“", (0, 1), FindingType.DIALOGUE_FORMATTING, "unclosed"))
+
+
 @dataclass(frozen=True)
 class Score:
     finding_type: FindingType
@@ -377,10 +421,10 @@ def _hit(index: dict[uuid.UUID, int], f: Finding, s: Seed) -> bool:
 
 def score(books: Iterable[tuple[SeededBook, list[Finding]]]) -> dict[FindingType, Score]:
     """Precision and recall per type: a finding is right when it overlaps a seed of its type."""
-    totals: dict[FindingType, list[int]] = {t: [0, 0, 0, 0] for t in SCORED}
+    totals: dict[FindingType, list[int]] = {t: [0, 0, 0, 0] for t in (*SCORED, *EXTRA)}
     for book, findings in books:
         index = {c.chapter_id: i for i, c in enumerate(book.chapters)}
-        for t in SCORED:
+        for t in totals:
             seeds = [s for s in book.seeds if s.finding_type is t]
             mine = [f for f in findings if f.finding_type is t]
 
