@@ -214,19 +214,28 @@ class ExportOptionsDialog(QDialog):
         cover_row = QHBoxLayout()
         cover_row.addWidget(self.cover_edit, 1)
         cover_row.addWidget(cover_browse)
+        pdf_widgets = [self.trim_combo, self.heading_combo, self.right_check]
+        cover_widgets = [self.cover_edit, cover_browse]
+        shown: list[QWidget] = []
         if self.fmt_key == "PDF":
             form.addRow(self.tr("Trim size"), self.trim_combo)
             form.addRow(self.tr("Chapter headings"), self.heading_combo)
             form.addRow("", self.right_check)
-            form.addRow(
-                role_label(self.tr("The inside margin grows with the page count, as printers require."), "hint", page)
-            )
+            hint = self.tr("The inside margin grows with the page count, as printers require.")
+            form.addRow(role_label(hint, "hint", page))
+            shown = pdf_widgets
         elif self.fmt_key == "DOCX":
             form.addRow("", self.smf_check)
+            shown = [self.smf_check]
         elif self.fmt_key == "EPUB":
             form.addRow(self.tr("Cover"), cover_row)
+            shown = cover_widgets
         else:
             form.addRow(role_label(self.tr("No options for this format."), "hint", page))
+        # The other formats' controls exist (request() reads them all) but are not laid out.
+        for w in [*pdf_widgets, self.smf_check, *cover_widgets]:
+            if w not in shown:
+                w.hide()
         return page
 
     # -- reading the choices ------------------------------------------------------------------
