@@ -112,8 +112,8 @@ def test_format_tab_shows_the_formats_options(qtbot: QtBot, tmp_path: Path) -> N
     qtbot.addWidget(pdf)
     pdf.trim_combo.setCurrentIndex(pdf.trim_combo.findData("a5"))
     pdf.right_check.setChecked(False)
-    assert pdf.trim_combo.isVisibleTo(pdf) and not pdf.cover_edit.isVisibleTo(pdf)  # other formats' controls hidden
-    assert not pdf.smf_check.isVisibleTo(pdf)
+    assert not pdf.trim_combo.isHidden() and pdf.cover_edit.isHidden()  # other formats' controls hidden
+    assert pdf.smf_check.isHidden()
     req = pdf.request(uuid.uuid4(), None)
     assert (req.format, req.options.trim, req.options.chapters_on_right) == ("PDF", "a5", False)
     assert req.destination is not None and req.destination.endswith("T.pdf")
