@@ -3,7 +3,8 @@
 Quotes are checked per paragraph, both curly (“ ”) and straight ("). A speech may run over
 several paragraphs: by the usual convention each of them opens with a quote and only the
 last one closes, so a paragraph left open is fine when the next one opens with a quote.
-Single quotes are not checked: ’ is also the apostrophe, so an unbalanced ‘ cannot be told
+Double quotes may nest one inside another (some books quote a title that way). Single
+quotes are not checked: ’ is also the apostrophe, so an unbalanced ‘ cannot be told
 from a possessive.
 
 A paragraph whose attributions name two different speakers ("…,” said Jane. “…,” said
@@ -28,38 +29,66 @@ _ATTRIBUTION_RE = re.compile(rf"[”\"][,!?.—]*\s+(?:(?:{_VERBS})\s+{_SPEAKER}
 _NOT_SPEAKERS = frozenset({"He", "She", "They", "It", "I", "We", "You", "Then", "And", "But"})
 
 
+MAX_CARRY = 12  # paragraphs a quotation may stay open without each of them reopening it (a poem)
+_UNCLOSED = ("Quotation not closed", "This quotation is never closed.")
+
+
 def check_dialogue(text: str, paras: list[tuple[int, int]] | None = None) -> list[Finding]:
-    """Findings for one chapter's text (chapter and revision ids are stamped by the runner)."""
+    """Findings for one chapter's text (chapter and revision ids are stamped by the runner).
+
+    A quotation left open at a paragraph's end is fine when the next paragraph reopens it
+    (the convention for a speech over several paragraphs); otherwise it stays open into the
+    following paragraphs (stanzas of a quoted poem) until a closing mark comes first, and is
+    flagged when an opening mark comes first instead, or after :data:`MAX_CARRY` paragraphs.
+    The chapter's last paragraph may go on in the next chapter, so it is not flagged for that.
+    """
     out: list[Finding] = []
     paras = paragraphs(text) if paras is None else paras
+    carried, age = -1, 0
     for k, (start, end) in enumerate(paras):
-        # the last paragraph may go on in the next chapter (Frankenstein's tales within tales)
-        next_opens = k + 1 == len(paras) or text[paras[k + 1][0]] in '“"'
-        out += _balance(text, start, end, next_opens)
+        before = carried
+        found, carried = _balance(text, start, end, carried)
+        out += found
         out += _speakers(text, start, end)
+        if carried < 0:
+            continue
+        age = age + 1 if carried == before else 1
+        last = k + 1 == len(paras)
+        if age == 1 and (last or text[paras[k + 1][0]] in "“\""):
+            # reopened by the next paragraph (one speech over several paragraphs), or it may
+            # go on in the next chapter (Frankenstein's tales within tales)
+            carried = -1
+        elif age > MAX_CARRY or last:
+            out.append(_finding(text, carried, "dialogue.unclosed", *_UNCLOSED))
+            carried = -1
     return out
 
 
-def _balance(text: str, start: int, end: int, next_opens: bool) -> list[Finding]:
+def _balance(text: str, start: int, end: int, carried: int) -> tuple[list[Finding], int]:
+    """Findings of one paragraph, and the quotation still open at its end (or -1)."""
     out: list[Finding] = []
-    open_at = -1
+    opens: list[int] = [carried] if carried >= 0 else []  # a stack: quotes may nest (“… “a title,” …”)
     straight = -1
     for m in _QUOTE_RE.finditer(text, start, end):
         ch, i = m.group(), m.start()
         if ch == '"':
             straight = i if straight < 0 else -1
         elif ch == "“":
-            open_at = i  # a second “ while open: a quotation inside the speech, not flagged
-        elif open_at >= 0:
-            open_at = -1
+            if carried >= 0 and opens == [carried]:
+                out.append(_finding(text, carried, "dialogue.unclosed", *_UNCLOSED))  # a new one begins first
+                opens = []
+            opens.append(i)
+        elif opens:
+            opens.pop()
         else:
             out.append(_finding(text, i, "dialogue.unopened", "Closing quotation mark without an opening one",
                 "This closing quotation mark has no opening mark before it in the paragraph."))  # fmt: skip
-    for at in (open_at, straight):
-        if at >= 0 and not next_opens:
-            out.append(_finding(text, at, "dialogue.unclosed", "Quotation not closed",
-                "This quotation is never closed, and the next paragraph does not continue it."))  # fmt: skip
-    return out
+        carried = -1
+    if len(opens) > 1:
+        out.append(_finding(text, opens[0], "dialogue.unclosed", *_UNCLOSED))
+    if straight >= 0:
+        opens = opens or [straight]
+    return out, (opens[-1] if opens else -1)
 
 
 def _speakers(text: str, start: int, end: int) -> list[Finding]:

@@ -11,8 +11,19 @@ def test_balanced_dialogue_is_clean():
 
 
 def test_unclosed_and_unopened_quotes():
-    text = "“Come in, said Jane. She waited.\n\nHe left the room.\n\nShe said nothing.” Then she went out."
+    text = "“Come in, said Jane. She waited.\n\nHe left the room.\n\nHe said, “Thank you.”\n\nShe said nothing.” Then."
     assert _rules(text) == [("dialogue.unclosed", "“"), ("dialogue.unopened", "”")]
+    assert check_dialogue(text)[0].start == 0
+
+
+def test_a_quoted_poem_over_several_stanzas_is_fine():
+    text = "She read:\n\n“The sea was wide,\nThe sky was grey,\n\nAnd far away\nThe ship was gone.”\n\nShe stopped."
+    assert _rules(text) == []
+
+
+def test_a_quotation_left_open_to_the_chapter_end_is_flagged():
+    text = "He read: “The sea was wide.\n\nShe stopped.\n\nThey went home."
+    assert _rules(text) == [("dialogue.unclosed", "“")]
 
 
 def test_unbalanced_straight_quote():
