@@ -171,3 +171,31 @@ def test_whole_book_every_format(austen: Manuscript, tmp_path: Path) -> None:
     path = tmp_path / "austen.epub"
     path.write_bytes(render(austen, "EPUB"))
     assert _epubcheck(path) == []
+
+
+@pytest.mark.parametrize(
+    ("trim", "style", "right"),
+    [("5x8", "modern", False), ("a5", "minimal", True), ("letter", "classic", True), ("a4", "modern", True)],
+)
+def test_pdf_trims_and_heading_presets(small_book: Manuscript, trim: str, style: str, right: bool) -> None:
+    from pypdf import PdfReader
+
+    from ghostline_desktop.export.pdf_layout import TRIMS
+
+    reader = PdfReader(
+        io.BytesIO(render(small_book, "PDF", RenderOptions(trim=trim, heading_style=style, chapters_on_right=right)))
+    )
+    box = reader.pages[0].mediabox
+    t = TRIMS[trim]
+    assert (round(float(box.width) / 72, 2), round(float(box.height) / 72, 2)) == (t.width_in, t.height_in)
+    starts = [reader.get_destination_page_number(o) for o in reader.outline if not isinstance(o, list)]
+    # Right-hand openings, or (short chapters, any page) one after the other.
+    assert all(i % 2 == 0 for i in starts) if right else starts == list(range(starts[0], starts[0] + 3))
+
+
+def test_gutter_grows_with_the_page_count() -> None:
+    from ghostline_desktop.export.pdf_layout import gutter_for
+
+    assert [gutter_for(n) for n in (24, 150, 151, 300, 301, 500, 501, 800)] == [
+        0.375, 0.375, 0.5, 0.5, 0.625, 0.625, 0.75, 0.75,
+    ]  # fmt: skip
