@@ -108,7 +108,7 @@ def _blocks(blocks: tuple[Block, ...]) -> str:
 def _chapter(ch: ChapterDoc) -> str:
     sub = _str(ch.subtitle) if ch.subtitle else "none"
     label = "none" if ch.title_is_number else _str(f"Chapter {ch.number}")
-    head = f"#chapter({_str(ch.title)}, label: {label}, subtitle: {sub})"
+    head = f"#chapter({_str(ch.title)}, number: {ch.number}, label: {label}, subtitle: {sub})"
     return head + "\n\n" + _blocks(ch.blocks) + "\n"
 
 
@@ -173,16 +173,16 @@ _PREAMBLE = r"""
 def _chapter_fn_with_labels() -> str:
     """Presets decide what the chapter label prints: a number-only title is printed once."""
     return r"""
-#let chapter-info = state("chapter-info", (label: none, subtitle: none))
+#let chapter-info = state("chapter-info", (number: 0, label: none, subtitle: none))
 // A new page (a right-hand one if asked) whose opening and preceding blank page stay quiet.
 #let opening(to) = {
   context { let p = here().page(); marks.update(m => (opens: m.opens, ends: m.ends + (p,))) }
   pagebreak(weak: true, to: to)
   context { let p = here().page(); marks.update(m => (opens: m.opens + (p,), ends: m.ends)) }
 }
-#let chapter(title, label: none, subtitle: none) = {
+#let chapter(title, number: 0, label: none, subtitle: none) = {
   opening(if right-hand { "odd" } else { none })
-  chapter-info.update((label: label, subtitle: subtitle))
+  chapter-info.update((number: number, label: label, subtitle: subtitle))
   heading(level: 1, outlined: true, bookmarked: true, title)
 }
 #show heading.where(level: 1, outlined: true): it => context {
@@ -190,7 +190,7 @@ def _chapter_fn_with_labels() -> str:
   v(trim-h * 0.16)
   if heading-style == "modern" {
     if info.label != none {
-      block(below: 0.4em, text(size: 3.2em, weight: "bold", fill: luma(40%), str(counter(heading).get().first())))
+      block(below: 0.4em, text(size: 3.2em, weight: "bold", fill: luma(40%), str(info.number)))
     }
     block(below: if info.subtitle == none { 2.2em } else { 0.5em }, text(size: 1.7em, it.body))
     if info.subtitle != none { block(below: 2.2em, text(size: 1.05em, style: "italic", info.subtitle)) }
