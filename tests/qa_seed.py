@@ -144,11 +144,11 @@ def seed_book(name: str, chapters: list[ChapterText], seed: int = 1) -> SeededBo
     _seed_names(rng, texts, edits, used, paras)
     _seed_placeholders(rng, texts, edits, chapters_with_room(8), free_para)
     _seed_timeline(rng, texts, edits, chapters_with_room(9), free_para, name)
+    _seed_typos(rng, texts, edits, chapters_with_room(6), free_para)
     if name in THIRD_PERSON:
         _seed_pov(rng, texts, edits, chapters_with_room(20), free_para)
     if name not in MIXED_TENSE:
         _seed_tense(rng, texts, edits, chapters_with_room(30), free_para)
-    _seed_typos(rng, texts, edits, chapters_with_room(12), free_para)
     _seed_quotes(rng, texts, edits, used, paras, chapters_with_room(8))
 
     out_chapters: list[ChapterText] = []

@@ -48,3 +48,9 @@ def test_a_stale_analysis_is_recomputed():
     edited = [chapters[0], replace(chapters[1], text=chapters[1].text.replace("TK. ", ""))]
     found = run_checks(edited, analyses)
     assert FindingType.MISSING_CONTENT not in {f.finding_type for f in found}
+
+
+def test_lorem_ipsum_is_a_placeholder_not_misspellings():
+    chapters = book("She said lorem ipsum dolor sit amet and left. " + filler(["Anne"], 10))
+    found = run_checks(chapters, enabled={FindingType.SPELLING, FindingType.MISSING_CONTENT})
+    assert [f.finding_type for f in found] == [FindingType.MISSING_CONTENT]
