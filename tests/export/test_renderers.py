@@ -189,6 +189,8 @@ def test_pdf_trims_and_heading_presets(small_book: Manuscript, trim: str, style:
     t = TRIMS[trim]
     assert (round(float(box.width) / 72, 2), round(float(box.height) / 72, 2)) == (t.width_in, t.height_in)
     starts = [reader.get_destination_page_number(o) for o in reader.outline if not isinstance(o, list)]
+    if style == "modern":  # the big numeral is the chapter's number
+        assert reader.pages[starts[1]].extract_text().lstrip().startswith("2")
     # Right-hand openings, or (short chapters, any page) one after the other.
     assert all(i % 2 == 0 for i in starts) if right else starts == list(range(starts[0], starts[0] + 3))
 
