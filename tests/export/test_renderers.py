@@ -132,6 +132,9 @@ def test_pdf_chapters_outline_and_page_numbers(small_book: Manuscript) -> None:
     assert not any(re.search(r"\b\d+$", pages[i].strip()) for i in starts)
     toc = next(t for t in pages if "Contents" in t)
     assert all(title in toc for title in TITLES)
+    toc_page = reader.pages[pages.index(toc)]
+    links = [a.get_object().get("/Subtype") for a in toc_page.get("/Annots", [])]
+    assert links.count("/Link") == len(TITLES)  # a clickable entry per chapter
     # Roman-numbered front matter: the contents page shows a roman folio.
     assert re.search(r"\b(iii|iv|v|vi|vii)\s*$", toc.strip())
     long = build_manuscript(FRONT, [SourceChapter("Long", "\n\n".join(["A sentence that goes on. " * 12] * 40))])
