@@ -54,7 +54,7 @@ def check_dialogue(text: str, paras: list[tuple[int, int]] | None = None) -> lis
             continue
         age = age + 1 if carried == before else 1
         last = k + 1 == len(paras)
-        if age == 1 and (last or text[paras[k + 1][0]] in "“\""):
+        if age == 1 and (last or text[paras[k + 1][0]] in '“"'):
             # reopened by the next paragraph (one speech over several paragraphs), or it may
             # go on in the next chapter (Frankenstein's tales within tales)
             carried = -1
