@@ -81,6 +81,7 @@ class AddTokensDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Add Tokens"))
+        self.setMinimumWidth(380)
         self.amount = QSpinBox(self)
         self.amount.setRange(1, 1_000_000_000)
         self.amount.setSingleStep(10_000)
@@ -165,6 +166,7 @@ class TokenUsageDialog(QDialog):
         self.bar.setTextVisible(True)
         self.plan_combo = QComboBox(self)
         self.plan_combo.setObjectName("planChooser")
+        self.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.plan_combo.setVisible(False)
         self.change_plan_button = QPushButton(self.tr("Change Plan"), self)
         self.change_plan_button.setVisible(False)
