@@ -21,6 +21,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ghostline_desktop.core.enums import FindingType, Severity
 from ghostline_desktop.core.qa.model import ChapterText, Finding
@@ -41,8 +42,7 @@ MIN_FREQUENT_USES = 8
 FREQUENCY_RATIO = 6
 
 
-@dataclass(frozen=True)
-class NameUse:
+class NameUse(NamedTuple):  # a tuple: thousands per chapter cross the process pool
     start: int
     end: int
     initial: bool  # first word of a sentence, a line or a quotation: capitalised anyway

@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ghostline_desktop.core.enums import FindingType, Severity
 from ghostline_desktop.core.qa.model import ChapterText, Finding
@@ -56,8 +56,7 @@ _DELIBERATE_SHARE = 0.1
 _MIXED_TENSE_SHARE = 0.15
 
 
-@dataclass(frozen=True)
-class SentenceVoice:
+class SentenceVoice(NamedTuple):  # a tuple: thousands per chapter cross the process pool
     start: int
     end: int
     first_person: int
