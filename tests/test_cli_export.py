@@ -60,3 +60,16 @@ def test_export_errors_are_one_line(cli: Cli, project_id: str, tmp_path: Path) -
         "export", "--project", project_id, "--format", "md", "-o", str(tmp_path / "x.md"), "--chapters", "2-9", ok=False
     )
     _assert_one_line_error(proc, "do not exist", "3 chapters")
+
+
+def test_blocking_findings_refuse_the_export_and_are_listed(cli: Cli, tmp_path: Path) -> None:
+    book = tmp_path / "tk.md"
+    book.write_text("# TK Book\n\n## Chapter 1\n\nThe ferry left at TK o'clock.\n", encoding="utf-8")
+    project_id = str(cli.json("project", "import-manuscript", str(book))["project_id"])
+    cli("qa", "run", "--project", project_id, "--no-facts", ok=False)  # exit 1: blocking findings open
+    out = tmp_path / "tk.pdf"
+    proc = cli("export", "--project", project_id, "--format", "pdf", "-o", str(out), ok=False)
+    assert proc.returncode == 1 and not out.exists()
+    assert (
+        "must be resolved or waived before exporting" in proc.stdout and "[HIGH]" in proc.stdout and "TK" in proc.stdout
+    )
