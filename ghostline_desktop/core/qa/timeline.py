@@ -4,7 +4,8 @@
   Tuesday? ``datetime`` says). Only full dates with a year are checked.
 * A stated age that does not fit stated years: "Anne was born in 1790" and "In 1812 Anne
   was thirty years old" (±1 year, birthdays), or two dated ages of one person that differ
-  by more than the years between them.
+  by more than the years between them, or (no years given) a person stated to be younger
+  than an earlier chapter said ("when Anne was ten" is a memory and is not counted).
 * A date out of order: a dated event the text places *after* the previous dated event
   ("the next day", "later", "afterwards") but whose date is earlier. Dates without such a
   cue may be flashbacks and are left alone.
@@ -172,6 +173,7 @@ def check_timeline(chapters: Iterable[tuple[ChapterText, TimelineData]]) -> list
             births.setdefault(b.name, b)
     previous: DateFact | None = None
     dated_ages: dict[str, AgeFact] = {}
+    ages_seen: dict[str, AgeFact] = {}  # the oldest age stated so far: a person does not grow younger
     for ch, data in chapters:
         for d in data.dates:
             if d.stated_weekday is not None and d.stated_weekday != d.date.weekday():
@@ -210,6 +212,14 @@ def check_timeline(chapters: Iterable[tuple[ChapterText, TimelineData]]) -> list
                     "Check the age or the years."))  # fmt: skip
             if a.year is not None:
                 dated_ages[a.name] = a
+            oldest = ages_seen.get(a.name)
+            if a.year is None and oldest is not None and oldest.year is None and a.age < oldest.age - 1:
+                out.append(_finding(ch, a.start, a.end, "timeline.age", Severity.MEDIUM,
+                    f"{a.name} is younger than before",
+                    f"{a.name} was said to be {oldest.age} earlier in the book, and is {a.age} here.",
+                    "Check the ages, or make clear this is a flashback."))  # fmt: skip
+            if oldest is None or a.age > oldest.age:
+                ages_seen[a.name] = a
     return out
 
 

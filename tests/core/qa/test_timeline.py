@@ -52,3 +52,8 @@ def test_dates_out_of_order_only_where_the_text_says_later():
 
 def test_impossible_dates_are_ignored():
     assert _spans(book("It was Monday, 31 February 1812.")) == []
+
+
+def test_a_person_does_not_grow_younger():
+    chapters = book("Tom was twelve years old.", "Tom was thirteen years old.", "Tom was ten years old.")
+    assert _spans(chapters) == [("Tom was ten years old", "timeline.age")]
