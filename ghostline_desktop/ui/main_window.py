@@ -130,6 +130,7 @@ class MainWindow(DropHandling, DockLayout, QMainWindow):
         b.chaptersChanged.connect(lambda e: self._for_project(e, self.outline.refresh_chapters))  # "not in outline"
         b.notificationsChanged.connect(lambda _e: self.refresh_notifications())
         b.balanceChanged.connect(lambda _e: self.refresh_balance())
+        b.balanceChanged.connect(st.meter.on_balance_changed)
         b.usageEstimate.connect(st.meter.on_usage_estimate)  # the meter moves while a stream runs
         st.meter.refreshRequested.connect(self.refresh_balance)
         # panels → window and the library's flows

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from ghostline_desktop.services.container import Services
 from ghostline_desktop.services.dto import TokenBalance, UserInfo
-from ghostline_desktop.services.events import UsageEstimate
+from ghostline_desktop.services.events import BalanceChanged, UsageEstimate
 from ghostline_desktop.services.token_dto import LedgerEntry, MeterInfo
 from ghostline_desktop.ui.main_window import MainWindow
 from ghostline_desktop.ui.widgets.token_meter import TokenMeter
@@ -50,6 +50,7 @@ def test_levels_follow_the_fraction_left(qtbot: QtBot) -> None:
 
 
 def test_live_estimates_settle_to_the_real_debit(qtbot: QtBot) -> None:
+    """Settled before its debit (the generation helper's order): no bounce back up in between."""
     meter = TokenMeter()
     qtbot.addWidget(meter)
     meter.set_balance(_balance(25_000))
@@ -62,14 +63,33 @@ def test_live_estimates_settle_to_the_real_debit(qtbot: QtBot) -> None:
     assert meter.shown_balance() == 18_000
     meter.on_usage_estimate(UsageEstimate(uuid.uuid4(), uuid.uuid4(), 50_000))  # another user's job
     assert meter.shown_balance() == 18_000
-    with qtbot.waitSignal(meter.refreshRequested, timeout=1000):
-        meter.on_usage_estimate(UsageEstimate(UID, job1, 0))  # settled: no bounce back up meanwhile
+    meter.on_usage_estimate(UsageEstimate(UID, job1, 0))  # settled, its debit not yet in
     assert meter.shown_balance() == 18_000
-    meter.set_balance(_balance(25_000 - 6_200))  # the real debit: 6,200 reported
+    meter.set_balance(_balance(25_000))  # a refresh from before the debit changes nothing
+    assert meter.shown_balance() == 18_000
+    meter.on_balance_changed(BalanceChanged(UID, 25_000 - 6_200))  # the real debit: 6,200 reported
     assert meter.shown_balance() == 17_800 and meter.format().startswith("≈")  # job2 still running
-    meter.on_usage_estimate(UsageEstimate(UID, job2, 0))
-    meter.set_balance(_balance(25_000 - 6_200 - 900))
+    meter.on_balance_changed(BalanceChanged(UID, 25_000 - 6_200 - 900))  # job2's debit first …
+    meter.on_usage_estimate(UsageEstimate(UID, job2, 0))  # … then it settles: dropped at once
     assert meter.format() == "17,900 / 100,000 tokens" and meter.in_flight() == 0
+
+
+def test_a_settled_estimate_without_a_debit_expires(qtbot: QtBot, monkeypatch: Any) -> None:
+    from ghostline_desktop.ui.widgets import token_meter
+
+    monkeypatch.setattr(token_meter, "SETTLE_GRACE_S", 0.2)
+    meter = TokenMeter()
+    qtbot.addWidget(meter)
+    meter.set_balance(_balance(50_000))
+    job = uuid.uuid4()
+    meter.on_usage_estimate(UsageEstimate(UID, job, 2_000))
+    meter.on_usage_estimate(UsageEstimate(UID, job, 0))  # the provider reported no usage: no debit
+    assert meter.shown_balance() == 48_000
+    with qtbot.waitSignal(meter.refreshRequested, timeout=3_000):
+        pass
+    assert meter.format() == "50,000 / 100,000 tokens"
+    meter.on_balance_changed(BalanceChanged(uuid.uuid4(), 1))  # another user's balance
+    assert meter.shown_balance() == 50_000
 
 
 def test_tooltip_shows_month_use_and_last_operations(qtbot: QtBot) -> None:

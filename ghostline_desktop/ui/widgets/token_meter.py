@@ -2,27 +2,33 @@
 
 It turns amber under 20% of the quota and red under 5%, and moves while an AI stream runs: each
 ``UsageEstimate`` (the bridge's ``usageEstimate``) says how many tokens a running job has used so far,
-and the meter shows the balance minus every in-flight estimate. When a job settles (estimate 0) its
-last estimate keeps counting until the next balance arrives (the real debit), so the bar never jumps
-back up in between; the meter asks for that balance with ``refreshRequested``.
+and the meter shows the balance minus every in-flight estimate. ``BalanceChanged`` (a debit landed)
+carries the new balance, which the meter shows at once.
+
+Settling without a bounce, whichever comes first: a job that settles (estimate 0) before its debit
+keeps its last estimate counting until the next ``BalanceChanged`` (the debit), so the bar does not
+jump back up in between; a job whose debit already arrived while it ran drops its estimate when it
+settles. If no debit comes (the provider reported no usage, the call failed), the estimate is dropped
+after ``SETTLE_GRACE_S`` and the meter asks for a fresh balance with ``refreshRequested``.
 Hovering shows this month's use and the last operations.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import time
 import uuid
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QProgressBar, QWidget
 
 #: Fractions of the quota left under which the meter turns amber, then red (as the notifications).
 LOW_FRACTION = 0.20
 CRITICAL_FRACTION = 0.05
-#: A settled job's estimate stops counting after this long even if no balance arrives (a lost event).
-SETTLE_GRACE_S = 10.0
+#: A settled job's estimate stops counting after this long if no debit arrives (no usage reported).
+SETTLE_GRACE_S = 3.0
 
 # The whole bar is styled here, not only the chunk: a widget style sheet that names just the chunk
 # would drop the theme's frame and centred text in the other levels, so every level looks alike.
@@ -34,7 +40,7 @@ LEVEL_COLOURS = {"unknown": "#6d97b6", "ok": "#6d97b6", "low": "#d69e2e", "criti
 
 
 class TokenMeter(QProgressBar):
-    #: A job settled: the window should fetch the balance (the real debit) now.
+    #: A settled job's estimate expired without a debit: the window should fetch the balance again.
     refreshRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -48,7 +54,11 @@ class TokenMeter(QProgressBar):
         self.recent: list[Any] = []
         self.user_id: uuid.UUID | None = None
         self._running: dict[uuid.UUID, int] = {}
+        self._debited_while_running: set[uuid.UUID] = set()
         self._settling: dict[uuid.UUID, tuple[int, float]] = {}
+        self._expiry = QTimer(self)
+        self._expiry.setSingleShot(True)
+        self._expiry.timeout.connect(self._expire)
         self.set_balance(None)
 
     # -- inputs ---------------------------------------------------------------------------------
@@ -61,8 +71,15 @@ class TokenMeter(QProgressBar):
         self.balance = info
         if info is not None:
             self.user_id = info.user_id
-        # The balance read now includes every debit of the jobs that had settled before it.
-        self._settling.clear()
+        self._render()
+
+    def on_balance_changed(self, event: Any) -> None:
+        """A debit or credit landed: show its balance now (the window's refresh brings the rest)."""
+        if self.balance is None or event.user_id != self.user_id:
+            return
+        self.balance = dataclasses.replace(self.balance, balance=int(event.balance))
+        self._settling.clear()  # their debits are in this balance
+        self._debited_while_running.update(self._running)
         self._render()
 
     def on_usage_estimate(self, event: Any) -> None:
@@ -72,10 +89,21 @@ class TokenMeter(QProgressBar):
             self._running[event.job_id] = int(event.tokens)
         else:
             last = self._running.pop(event.job_id, 0)
-            if last:
+            debited = event.job_id in self._debited_while_running
+            self._debited_while_running.discard(event.job_id)
+            if last and not debited:
                 self._settling[event.job_id] = (last, time.monotonic())
-            self.refreshRequested.emit()
+                self._expiry.start(int(SETTLE_GRACE_S * 1000) + 50)
         self._render()
+
+    def _expire(self) -> None:
+        before = len(self._settling)
+        self.in_flight()  # drops what expired
+        if len(self._settling) < before:
+            self.refreshRequested.emit()
+            self._render()
+        if self._settling:
+            self._expiry.start(int(SETTLE_GRACE_S * 1000) + 50)
 
     # -- what it shows --------------------------------------------------------------------------
     def in_flight(self) -> int:
