@@ -181,3 +181,28 @@ def test_window_opens_it_and_it_follows_debits(
     assert ops.pending_count() >= 0
     assert date.today().day - 1 < len(dlg.chart.days)
     dlg.close()
+
+
+def test_a_closed_usage_dialog_is_freed(
+    qtbot: QtBot, ui_ops: None, services: Services, author: dict[str, Any], wait_ops: Callable[[], None]
+) -> None:
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    dlg = TokenUsageDialog(services=services, user_id=author["user"].id, tz="UTC")
+    with qtbot.waitSignals([dlg.loaded, dlg.totalsLoaded], timeout=WAIT):
+        dlg.show()
+    wait_ops()
+    ref = weakref.ref(dlg)
+    destroyed: list[bool] = []
+    dlg.destroyed.connect(lambda: destroyed.append(True))
+    dlg.close()
+    dlg.deleteLater()
+    del dlg
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+    gc.collect()
+    assert ref() is None and destroyed == [True]
