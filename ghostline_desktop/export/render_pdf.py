@@ -236,8 +236,7 @@ def _back(m: Manuscript) -> str:
     if not m.about_author:
         return ""
     return (
-        '\n#opening("odd")\n'
-        "#heading(level: 2, outlined: false)[About the Author]\n\n" + _blocks(m.about_author) + "\n"
+        '\n#opening("odd")\n#heading(level: 2, outlined: false)[About the Author]\n\n' + _blocks(m.about_author) + "\n"
     )
 
 
