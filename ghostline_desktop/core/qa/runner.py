@@ -101,11 +101,14 @@ def run_checks(
     analyses: Mapping[object, ChapterAnalysis] | None = None,
     *,
     enabled: set[FindingType] | frozenset[FindingType] | None = None,
+    sound_alike_names: bool = False,
 ) -> list[Finding]:
     """All enabled rule-based findings of the book, in book order.
 
     ``analyses`` maps ``chapter_id`` to a cached analysis; one whose key does not match the
     chapter's text (stale cache) or that is missing is recomputed here.
+    ``sound_alike_names`` also flags two-edit name variants that sound alike (see
+    :func:`names.check_names`).
     """
     on = RULE_CHECKS if enabled is None else RULE_CHECKS & set(enabled)
     chapters = sorted(chapters, key=lambda c: c.order)
@@ -125,7 +128,7 @@ def run_checks(
         for _ch, a in done:
             lower.update(a.lower_counts)
     if FindingType.NAME_INCONSISTENCY in on:
-        out += check_names(((c, a.names) for c, a in done), lower, is_known)
+        out += check_names(((c, a.names) for c, a in done), lower, is_known, sound_alike=sound_alike_names)
     if FindingType.TIMELINE_ERROR in on:
         out += check_timeline((c, a.timeline) for c, a in done)
     if on & {FindingType.POV_INCONSISTENCY, FindingType.TENSE_INCONSISTENCY}:

@@ -43,3 +43,10 @@ def test_plurals_possessives_and_other_full_names_are_not_variants():
 def test_words_the_book_writes_in_lower_case_are_not_names():
     chapters = book(filler(["Will"], 40), "Well, they went home. It was well done.")
     assert _flagged(chapters) == []
+
+
+def test_sound_alike_variants_on_request():
+    chapters = book(filler(["Katherine", "Margaret"], 40), "Later that day Catharine came home.")
+    assert _flagged(chapters) == []
+    found = run_checks(chapters, enabled=NAMES, sound_alike_names=True)
+    assert [(chapters[1].text[f.start : f.end], f.subject) for f in found] == [("Catharine", "catharine→katherine")]
