@@ -58,6 +58,8 @@ class ExportController(QObject):
         if self.services is None or project is None:
             return
         if self.dialog is not None and self.dialog.running:
+            # An export is still running (its dialog may have been closed): show its progress.
+            self.dialog.open()
             self.dialog.raise_()
             return
         services, project_id, user_id = self.services, project.id, self.user.id if self.user else None
