@@ -63,9 +63,10 @@ def quality() -> tuple[list[Metric], dict[FindingType, int]]:
         s = scores[t]
         key = t.name.lower()
         target = TARGETS.get(t)
-        metrics.append(Metric(f"{key}_precision", s.precision, unit="", target=target, better="higher"))
-        metrics.append(Metric(f"{key}_recall", s.recall, unit="", target=target, better="higher"))
-        metrics.append(Metric(f"{key}_precision_new", new_only[t].precision, unit="", better="higher"))
+        pct = None if target is None else target * 100
+        metrics.append(Metric(f"{key}_precision", s.precision * 100, unit="%", target=pct, better="higher"))
+        metrics.append(Metric(f"{key}_recall", s.recall * 100, unit="%", target=pct, better="higher"))
+        metrics.append(Metric(f"{key}_precision_new", new_only[t].precision * 100, unit="%", better="higher"))
         metrics.append(Metric(f"{key}_seeds", float(s.seeds), unit="seeds", better="higher"))
     return metrics, clean
 

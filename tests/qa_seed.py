@@ -21,7 +21,7 @@ What is injected, per book:
 * Also measured, with no target in the issue: SPELLING (two letters of a long word
   swapped) and DIALOGUE_FORMATTING (a closing quotation mark dropped).
 
-Use: ``python -m tests.qa_seed`` prints the table for the whole corpus.
+Use: ``python -m tests.qa_seed [SEED]`` prints the table for the whole corpus.
 """
 
 from __future__ import annotations
@@ -440,9 +440,11 @@ def seeded_corpus(seed: int = 1, books: Iterable[str] = BOOKS) -> list[SeededBoo
 
 
 if __name__ == "__main__":  # pragma: no cover
+    import sys
+
     from ghostline_desktop.core.qa.runner import run_checks
 
-    corpus = seeded_corpus()
+    corpus = seeded_corpus(int(sys.argv[1]) if len(sys.argv) > 1 else 1)
     scores = score((b, run_checks(b.chapters)) for b in corpus)
     for t, s in scores.items():
         print(f"{t.name:22} seeds {s.seeds:3}  found {s.found:3}  findings {s.findings:3}  "
