@@ -111,7 +111,8 @@ def upgrade() -> None:
     op.create_check_constraint(
         op.f("ck_token_transactions_balance_after_not_negative"), "token_transactions", "balance_after >= 0"
     )
-    # Existing rows are numbered in the order they were written, then new ones by the identity.
+    # Existing rows are numbered in the order they were written (the app writes one ledger row per
+    # transaction, so created_at tells them apart), then new ones by the identity.
     op.add_column("token_transactions", sa.Column("seq", sa.BigInteger(), nullable=True))
     op.execute(
         "UPDATE token_transactions t SET seq = o.n FROM "
@@ -122,6 +123,17 @@ def upgrade() -> None:
     op.execute(
         "SELECT setval(pg_get_serial_sequence('token_transactions', 'seq'), "
         "COALESCE((SELECT max(seq) FROM token_transactions), 0) + 1, false)"
+    )
+    # A database whose balance and ledger disagree already (hand-edited, or written by test code
+    # before these rules) gets one reconciling row per such user, so the next debit follows a chain.
+    op.execute(
+        "INSERT INTO token_transactions (user_id, transaction_type, amount, balance_after, description) "
+        "SELECT u.id, CASE WHEN u.token_balance >= COALESCE(l.balance_after, 0) THEN 'CREDIT' ELSE 'DEBIT' END"
+        "::transaction_type, abs(u.token_balance - COALESCE(l.balance_after, 0)), u.token_balance, "
+        "'Ledger reconciled with the balance when the ledger rules were introduced' "
+        "FROM users u LEFT JOIN LATERAL (SELECT balance_after FROM token_transactions t WHERE t.user_id = u.id "
+        "ORDER BY t.seq DESC LIMIT 1) l ON true WHERE u.token_balance <> COALESCE(l.balance_after, 0) "
+        "AND u.token_balance >= 0"
     )
     # The user's ledger newest first (the usage dialog pages it; the triggers read the last row).
     op.create_index("ix_token_transactions_user_id_seq", "token_transactions", ["user_id", "seq"], unique=True)
