@@ -1,7 +1,8 @@
 """TIMELINE_ERROR: explicit dates, weekdays and ages that contradict each other.
 
 * A date with a weekday that is not that date's weekday ("Tuesday, 3 March 1812" was a
-  Tuesday? ``datetime`` says). Only full dates with a year are checked.
+  Tuesday? ``datetime`` says; the weekday may also follow: "3 March 1812, a Monday"). A
+  date without a year ("Monday, 3 March") takes the year the chapter last stated, if any.
 * A stated age that does not fit stated years: "Anne was born in 1790" and "In 1812 Anne
   was thirty years old" (±1 year, birthdays), or two dated ages of one person that differ
   by more than the years between them, or (no years given) a person stated to be younger
@@ -36,7 +37,11 @@ _DAY2 = _DAY.replace("?P<day>", "?P<day2>")
 _YEAR = r"(?P<year>1[0-9]{3}|20[0-9]{2})"
 _DATE_RE = re.compile(
     rf"(?:{_WD},?\s+(?:the\s+)?)?"
-    rf"(?:{_DAY}(?:\s+of)?\s+{_MON}|{_MON2}\s+(?:the\s+)?{_DAY2}),?\s+(?:in\s+the\s+year\s+)?{_YEAR}\b"
+    rf"(?:{_DAY}(?:\s+of)?\s+{_MON}|{_MON2}\s+(?:the\s+)?{_DAY2})\b(?:,?\s+(?:in\s+the\s+year\s+)?{_YEAR}\b)?"
+)
+# "3 March 1812, a Monday", "… which was a Monday"
+_TRAILING_WD_RE = re.compile(
+    r",?\s+(?:which\s+was\s+|being\s+)?an?\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 _IN_YEAR_RE = re.compile(r"\b[Ii]n\s+(?:the\s+year\s+)?(1[0-9]{3}|20[0-9]{2})\b")
 _CUE_RE = re.compile(
@@ -71,6 +76,7 @@ class DateFact:
     date: dt.date
     stated_weekday: int | None
     forward_cue: bool  # the sentence says this comes after what went before
+    year_inferred: bool = False  # "Monday, 3 March" in a chapter that gave the year before
 
 
 @dataclass(frozen=True)
@@ -135,20 +141,43 @@ def _date_matches(text: str) -> list[re.Match[str]]:
     return out
 
 
+def _year_before(text: str, pos: int, dates: list[DateFact]) -> int | None:
+    """The year the chapter last stated before ``pos`` (a full date or "in 1812")."""
+    best, year = -1, None
+    for d in dates:
+        if d.start < pos and not d.year_inferred and d.start > best:
+            best, year = d.start, d.date.year
+    for m in _IN_YEAR_RE.finditer(text, 0, pos):
+        if m.start() > best:
+            best, year = m.start(), int(m.group(1))
+    return year
+
+
 def extract_timeline(text: str) -> TimelineData:
     """Dates, births and ages stated in one chapter, with their spans."""
     dates: list[DateFact] = []
     for m in _date_matches(text):
         day = int(m.group("day") or m.group("day2"))
         month = _MONTHS.index((m.group("mon") or m.group("mon2")).lower()) + 1
+        end = m.end()
+        wd = _WEEKDAYS.index(m.group("wd").lower()) if m.group("wd") else None
+        if wd is None and (after := _TRAILING_WD_RE.match(text, end)) is not None:
+            wd, end = _WEEKDAYS.index(after.group(1).lower()), after.end()
+        year = int(m.group("year")) if m.group("year") else None
+        inferred = year is None
+        if year is None:
+            if wd is None:
+                continue  # "3 March" alone: nothing to check it against
+            year = _year_before(text, m.start(), dates)
+            if year is None:
+                continue
         try:
-            date = dt.date(int(m.group("year")), month, day)
+            date = dt.date(year, month, day)
         except ValueError:
             continue
-        wd = _WEEKDAYS.index(m.group("wd").lower()) if m.group("wd") else None
-        s0, _s1 = _sentence_bounds(text, m.start(), m.end())
-        cue = bool(_CUE_RE.search(text, s0, m.start()) or _CUE_RE.search(text, m.end(), min(len(text), m.end() + 12)))
-        dates.append(DateFact(m.start(), m.end(), date, wd, cue))
+        s0, _s1 = _sentence_bounds(text, m.start(), end)
+        cue = bool(_CUE_RE.search(text, s0, m.start()) or _CUE_RE.search(text, end, min(len(text), end + 12)))
+        dates.append(DateFact(m.start(), end, date, wd, cue and not inferred, inferred))
     births = [BirthFact(m.group("name"), int(m.group("year")), m.start(), m.end()) for m in _BIRTH_RE.finditer(text)]
     ages: list[AgeFact] = []
     for m in _AGE_RE.finditer(text):

@@ -57,3 +57,17 @@ def test_impossible_dates_are_ignored():
 def test_a_person_does_not_grow_younger():
     chapters = book("Tom was twelve years old.", "Tom was thirteen years old.", "Tom was ten years old.")
     assert _spans(chapters) == [("Tom was ten years old", "timeline.age")]
+
+
+def test_weekday_after_the_date_and_the_chapters_year():
+    chapters = book(
+        "It was 3 March 1812, a Monday. The ball was on 4 March 1812, which was a Thursday. "
+        "It was 5 March 1812, a Thursday.",
+        "In 1812 they lived in town. On Friday, 6 March she left. On Sunday, 7 March she came back.",
+        "On Friday, 6 March she left again.",  # no year stated in this chapter: not checked
+    )
+    assert _spans(chapters) == [
+        ("3 March 1812, a Monday", "timeline.weekday"),
+        ("4 March 1812, which was a Thursday", "timeline.weekday"),
+        ("Sunday, 7 March", "timeline.weekday"),
+    ]
