@@ -247,6 +247,8 @@ def _date_text(d: dt.date, weekday: str, style: int) -> str:
         return f"{weekday}, {d.day} {d:%B} {d.year}"
     if style == 1:
         return f"{weekday}, {d:%B} {d.day}, {d.year}"
+    if style == 3:
+        return f"{d.day} {d:%B} {d.year}, a {weekday}"
     suffix = {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd", 31: "st"}.get(d.day, "th")
     return f"{weekday} the {d.day}{suffix} of {d:%B}, {d.year}"
 
@@ -271,11 +273,17 @@ def _seed_timeline(rng, texts, edits, chapters, free_para, book) -> None:  # typ
             last = day
         if kind == "weekday":
             wrong = _WEEKDAYS[(day.weekday() + 1 + rng.randrange(6)) % 7]
-            date = _date_text(day, wrong, n % 3)
-            edits[ci].append(_Edit(at, at, f" That was on {date}.", (13, 13 + len(date)), FindingType.TIMELINE_ERROR,
-                                   "weekday"))  # fmt: skip
+            style = rng.randrange(5)
+            if style == 4:  # no year in the date: the sentence before gives it
+                date = f"{wrong}, {day.day} {day:%B}"
+                lead = f" In {day.year} the weather turned early. It was on "
+            else:
+                date = _date_text(day, wrong, style)
+                lead = " That was on "
+            edits[ci].append(_Edit(at, at, f"{lead}{date}.", (len(lead), len(lead) + len(date)),
+                                   FindingType.TIMELINE_ERROR, "weekday"))  # fmt: skip
         elif kind == "control_date":
-            date = _date_text(day, real, n % 3)
+            date = _date_text(day, real, rng.randrange(4))
             edits[ci].append(_Edit(at, at, f" It was {date}.", (8, 8 + len(date)), FindingType.TIMELINE_ERROR,
                                    "correct weekday", control=True))  # fmt: skip
         elif kind == "control_next":
