@@ -148,7 +148,7 @@ def seed_book(name: str, chapters: list[ChapterText], seed: int = 1) -> SeededBo
     if name in THIRD_PERSON:
         _seed_pov(rng, texts, edits, chapters_with_room(20), free_para)
     if name not in MIXED_TENSE:
-        _seed_tense(rng, texts, edits, chapters_with_room(30), free_para)
+        _seed_tense(rng, texts, edits, chapters_with_room(60), free_para)
     _seed_quotes(rng, texts, edits, used, paras, chapters_with_room(8))
 
     out_chapters: list[ChapterText] = []
