@@ -14,7 +14,10 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.db import support
 from tests.test_cli import Cli, _assert_one_line_error
+
+server_dir = support.server_dir  # the fixture, shared with tests/db
 
 
 @pytest.fixture
@@ -81,41 +84,51 @@ def test_errors_are_one_line(cli: Cli) -> None:
     assert cli("tokens", "credit", "ten", "--note", "n", ok=False).returncode == 2  # argparse usage error
 
 
+def _credit_at_once(cli: Cli, n: int = 4) -> list[dict[str, Any]]:
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ghostline_desktop.cli",
+                "tokens",
+                "credit",
+                str(100 + i),
+                "--note",
+                f"p{i}",
+                "--json",
+            ],
+            env=cli.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(n)
+    ]
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0] * n, [o[1] for o in outs]
+    results = [json.loads(o[0]) for o in outs]
+    assert len({r["user_id"] for r in results}) == 1  # one local user
+    assert max(r["balance"] for r in results) == 100_000 + sum(100 + i for i in range(n))  # no credit lost
+    return results
+
+
 @pytest.mark.parametrize("template", ["migrated", "empty"])
 def test_simultaneous_credits_on_a_fresh_database(pg: Any, tmp_path: Path, template: str) -> None:
     """Several `tokens credit` started at once: all succeed, one local user, every credit in the ledger."""
     name = pg.create_database() if template == "migrated" else pg.create_database(template=None)
     try:
-        cli = Cli(tmp_path, pg.url(name))
-        procs = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "ghostline_desktop.cli",
-                    "tokens",
-                    "credit",
-                    str(100 + i),
-                    "--note",
-                    f"p{i}",
-                    "--json",
-                ],
-                env=cli.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for i in range(4)
-        ]
-        outs = [p.communicate(timeout=180) for p in procs]
-        assert [p.returncode for p in procs] == [0] * 4, [o[1] for o in outs]
-        results = [json.loads(o[0]) for o in outs]
-        assert len({r["user_id"] for r in results}) == 1
-        assert sorted(r["balance"] for r in results)[-1] == 100_000 + sum(100 + i for i in range(4))
+        _credit_at_once(Cli(tmp_path, pg.url(name)))
         with psycopg.connect(pg.url(name).replace("postgresql+psycopg://", "postgresql://")) as conn:
             assert conn.execute("SELECT count(*) FROM users").fetchone() == (1,)
-            assert conn.execute(
-                "SELECT count(*) FROM token_transactions WHERE transaction_type = 'CREDIT'"
-            ).fetchone() == (5,)
+            credits = conn.execute("SELECT count(*) FROM token_transactions WHERE transaction_type = 'CREDIT'")
+            assert credits.fetchone() == (5,)
     finally:
         pg.drop_database(name)
+
+
+def test_simultaneous_credits_on_a_fresh_embedded_server(server_dir: Path) -> None:
+    """The default set-up: no database yet, every process starts (or joins) the embedded server."""
+    cli = Cli(server_dir)
+    _credit_at_once(cli, 3)
+    assert cli.json("tokens", "balance")["balance"] == 100_000 + 100 + 101 + 102

@@ -214,8 +214,10 @@ class EmbeddedServer:
                 exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,)).fetchone()
                 if not exists:
                     conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-        except psycopg.errors.DuplicateDatabase:
-            pass  # another instance created it between our check and create
+        except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
+            # Another instance created it between our check and create (a CREATE DATABASE racing
+            # another one fails on the catalog's unique index rather than as a duplicate).
+            pass
         except psycopg.Error as exc:
             raise EmbeddedServerError(f"The built-in database is running but refused a connection: {exc}") from exc
 
