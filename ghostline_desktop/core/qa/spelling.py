@@ -61,6 +61,8 @@ def is_accepted(word: str) -> bool:
     for gb, us in _BRITISH:
         if gb in word and is_known(word.replace(gb, us)):
             return True
+    if any(is_known(word[:i] + word[i + 1] + word[i] + word[i + 2 :]) for i in range(len(word) - 1)):
+        return False  # two letters swapped from a known word ("ledaing"): a typo, not "leda" + "ing"
     for suffix in _SUFFIXES:
         stem = word[: -len(suffix)]
         if word.endswith(suffix) and len(stem) >= 3 and (is_known(stem) or is_known(stem + "e")):
