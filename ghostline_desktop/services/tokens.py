@@ -169,11 +169,18 @@ class TokenService(TokenQueries):
     async def check_affordable(self, user_id: uuid.UUID, estimate: int, what: str = "This operation") -> None:
         """Raise InsufficientTokensError when ``estimate`` is more than the balance left.
 
-        A check, not a reservation: the real debit is what the provider reports afterwards."""
+        A check, not a reservation: the real debit is what the provider reports afterwards. It is also
+        where a new month's quota arrives when the app stays open across the turn of the month (the
+        first AI operation of the month credits it; signing in does otherwise)."""
         async with self.db.session() as s:
-            balance = (await s.execute(select(User.token_balance).where(User.id == user_id))).scalar_one_or_none()
-        if balance is None:
+            row = (
+                await s.execute(select(User.token_balance, User.quota_period_start).where(User.id == user_id))
+            ).first()
+        if row is None:
             raise NotFoundError("That user does not exist.")
+        balance, period = row
+        if period is None or period < month_start():
+            balance += await self.ensure_monthly_quota(user_id)
         if estimate > balance:
             raise InsufficientTokensError(int(estimate), int(balance), what)
 

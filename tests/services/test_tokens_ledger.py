@@ -102,6 +102,17 @@ def test_signing_in_credits_a_new_month(services: Services, user: Any, run: Any)
     assert run(period()) == month_start()
 
 
+def test_a_new_month_arrives_with_the_first_ai_operation(services: Services, run: Any) -> None:
+    """The app left open across the turn of the month: the next affordability check credits the quota."""
+    u = run(new_user(services))
+    run(services.tokens.debit_usage(u.id, prompt_tokens=99_000, completion_tokens=0, model="m", description="d"))
+    run(_set_period(services, u.id, datetime(2020, 5, 1, tzinfo=UTC)))
+    run(services.tokens.check_affordable(u.id, 50_000, "Drafting"))  # 1,000 left + the new quota
+    assert run(services.accounts.balance(u.id)).balance == 101_000
+    run(services.tokens.check_affordable(u.id, 50_000, "Drafting"))  # once only
+    assert run(assert_ledger_consistent(services, u.id)) == 101_000
+
+
 def test_change_plan(services: Services, run: Any) -> None:
     u = run(new_user(services, "basic"))
     plans = run(services.tokens.list_plans())
