@@ -18,7 +18,7 @@ from ghostline_desktop.ai.prompting import BuiltPrompt
 from ghostline_desktop.core.enums import TaskType
 from ghostline_desktop.db.database import Database
 from ghostline_desktop.db.models import ChapterRevision, ContentChunk, RevisionSourceChunk, SourceMaterial
-from ghostline_desktop.errors import NotFoundError, ProviderNotConfigured
+from ghostline_desktop.errors import GhostlineError, NotFoundError, ProviderNotConfigured
 from ghostline_desktop.runtime.jobs import JobRunner, JobSpec
 from ghostline_desktop.runtime.types import JobInfo
 from ghostline_desktop.services.chapters import ChapterService
@@ -103,6 +103,7 @@ class GenerationService:
         self.tokens = tokens
         self.voice = voice
         self.provider = provider
+        self.errors: dict[uuid.UUID, GhostlineError] = {}  # the last error of each failed job (UI titles)
         self.context = GenerationContext(self)
         self.agents = Agents(self)
         self.agents.register()
@@ -110,6 +111,10 @@ class GenerationService:
     def configure(self, provider: Provider | None) -> None:
         """Preferences changed the provider (None: offline)."""
         self.provider = provider
+
+    def take_error(self, job_id: uuid.UUID) -> GhostlineError | None:
+        """The typed error a failed job of this session ended with (once)."""
+        return self.errors.pop(job_id, None)
 
     @property
     def online(self) -> bool:

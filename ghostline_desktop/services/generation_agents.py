@@ -27,7 +27,7 @@ from ghostline_desktop.ai import prompting
 from ghostline_desktop.ai.outline_reply import OutlineReplyError, parse_outline_reply
 from ghostline_desktop.db.models import ChapterRevision, ContentChunk, RevisionSourceChunk
 from ghostline_desktop.errors import GhostlineError, NotFoundError, ProviderError, ProviderStreamInterrupted
-from ghostline_desktop.runtime.jobs import JobContext, JobResult
+from ghostline_desktop.runtime.jobs import Handler, JobContext, JobResult
 from ghostline_desktop.services.events import ChaptersChanged
 from ghostline_desktop.services.generation_calls import AccountedCalls, StreamOutcome
 
@@ -59,10 +59,27 @@ class Agents:
 
     def register(self) -> None:
         runner = self.gen.runner
-        runner.register(OUTLINE, self.outline)
-        runner.register(CHAPTER, self.chapter)
-        runner.register(REVISION, self.revision)
-        runner.register(FEEDBACK, self.feedback)
+        runner.register(OUTLINE, self._remembering(self.outline))
+        runner.register(CHAPTER, self._remembering(self.chapter))
+        runner.register(REVISION, self._remembering(self.revision))
+        runner.register(FEEDBACK, self._remembering(self.feedback))
+
+    def _remembering(self, handler: Handler) -> Handler:
+        """The job row keeps only the message; the UI wants the error's kind too (its dialog
+        title: "API key refused", "Not enough tokens"), so the last error of each job is kept
+        for :meth:`GenerationService.take_error`."""
+
+        async def run(ctx: JobContext, params: dict[str, Any]) -> JobResult | None:
+            try:
+                return await handler(ctx, params)
+            except GhostlineError as exc:
+                errors = self.gen.errors
+                errors[ctx.job_id] = exc
+                while len(errors) > 50:  # nobody asked for the old ones
+                    errors.pop(next(iter(errors)))
+                raise
+
+        return run
 
     # -- outline ------------------------------------------------------------------------
     async def outline(self, ctx: JobContext, params: dict[str, Any]) -> JobResult:
@@ -178,7 +195,9 @@ class Agents:
             base = str(err) if isinstance(err, GhostlineError) else "The AI provider's reply broke off."
             if isinstance(err, ProviderStreamInterrupted):
                 base = "The AI provider's reply broke off midway."
-            raise ProviderError(base + kept)
+            cut = ProviderError(base + kept)
+            cut.title = getattr(err, "title", ProviderStreamInterrupted.title)  # the dialog's heading
+            raise cut
         if saved is None:
             raise ProviderError("The AI provider returned an empty text; nothing was saved.")
         return JobResult(f"Revision {saved.number} written", "chapter_revision", saved.id)

@@ -124,8 +124,8 @@ class GenWorld:
         return self.run(self.services.chapters.chapter_at(self.project_id, position)).id  # type: ignore[no-any-return]
 
 
-@pytest.fixture(scope="module")
-def world(
+@pytest.fixture(scope="module", name="world")
+def world_fixture(
     db_url: str, tmp_path_factory: pytest.TempPathFactory, run: Run, openai_server_module: OpenAITestServer
 ) -> Iterator[GenWorld]:
     server = openai_server_module

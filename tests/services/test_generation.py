@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ghostline_desktop.core.enums import TaskStatus
 from ghostline_desktop.db.models import ChapterRevision
 from ghostline_desktop.errors import ProviderNotConfigured
-from tests.services.generation_support import NOTES, GenWorld, world  # noqa: F401 (fixture)
+from tests.services.generation_support import NOTES, GenWorld, world_fixture  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,7 +36,7 @@ DRAFT = "The lamp burned through the storm. " * 20
 
 
 @pytest.fixture(autouse=True)
-def _fresh_server(world: GenWorld) -> None:  # noqa: F811
+def _fresh_server(world: GenWorld) -> None:
     world.server.reset()
 
 
@@ -68,7 +68,7 @@ def assert_debited_as_reported(w: GenWorld, job_id: uuid.UUID) -> None:
 # -- outline -----------------------------------------------------------------------------------
 
 
-def test_outline_from_sources_is_a_new_draft_version(world: GenWorld) -> None:  # noqa: F811
+def test_outline_from_sources_is_a_new_draft_version(world: GenWorld) -> None:
     w = world
     before = w.run(w.services.outline.version_count(w.project_id))
     w.server.queue_reply(OUTLINE_REPLY, prompt_tokens=812, completion_tokens=95)
@@ -97,7 +97,7 @@ def test_outline_from_sources_is_a_new_draft_version(world: GenWorld) -> None:  
     assert "From “Lighthouse interview”" in user_text and "Reply with JSON only" in user_text
 
 
-def test_invalid_outline_json_is_repaired_once(world: GenWorld) -> None:  # noqa: F811
+def test_invalid_outline_json_is_repaired_once(world: GenWorld) -> None:
     w = world
     w.server.fail("chat", "invalid_json")
     w.server.queue_reply(OUTLINE_REPLY)  # truncated by the fault
@@ -111,7 +111,7 @@ def test_invalid_outline_json_is_repaired_once(world: GenWorld) -> None:  # noqa
     assert_debited_as_reported(w, done.id)
 
 
-def test_outline_still_invalid_after_repair_fails_clearly(world: GenWorld) -> None:  # noqa: F811
+def test_outline_still_invalid_after_repair_fails_clearly(world: GenWorld) -> None:
     w = world
     before = w.run(w.services.outline.version_count(w.project_id))
     w.server.fail("chat", "invalid_json", times=2)
@@ -125,7 +125,7 @@ def test_outline_still_invalid_after_repair_fails_clearly(world: GenWorld) -> No
 # -- chapter drafts ----------------------------------------------------------------------------
 
 
-def test_chapter_draft_streams_into_a_new_revision_with_its_sources(world: GenWorld) -> None:  # noqa: F811
+def test_chapter_draft_streams_into_a_new_revision_with_its_sources(world: GenWorld) -> None:
     w = world
     chapter = w.chapter_id(1)
     w.server.tokens_per_second = 400
@@ -153,7 +153,7 @@ def test_chapter_draft_streams_into_a_new_revision_with_its_sources(world: GenWo
     assert "Grandfather climbs the lighthouse steps" in sent and "chapter 1" in sent.lower()
 
 
-def test_second_chapter_gets_a_cached_summary_of_the_first(world: GenWorld) -> None:  # noqa: F811
+def test_second_chapter_gets_a_cached_summary_of_the_first(world: GenWorld) -> None:
     w = world
     w.server.queue_reply("Grandfather kept the lamp lit through the storm.")  # the summary
     w.server.queue_reply("Herring boats left before dawn. " * 10)
@@ -174,7 +174,7 @@ def test_second_chapter_gets_a_cached_summary_of_the_first(world: GenWorld) -> N
     assert preview.estimate > 0
 
 
-def test_rate_limited_then_success(world: GenWorld) -> None:  # noqa: F811
+def test_rate_limited_then_success(world: GenWorld) -> None:
     w = world
     w.server.fail("chat", "rate_limit", retry_after=0.05)
     w.server.queue_reply(DRAFT)
@@ -185,7 +185,7 @@ def test_rate_limited_then_success(world: GenWorld) -> None:  # noqa: F811
     assert_debited_as_reported(w, done.id)  # the refused call costs nothing
 
 
-def test_server_error_fails_without_a_revision_or_a_debit(world: GenWorld) -> None:  # noqa: F811
+def test_server_error_fails_without_a_revision_or_a_debit(world: GenWorld) -> None:
     w = world
     chapter = w.chapter_id(3)
     w.server.fail("chat", "server_error", times=3)  # more than the retries
@@ -196,7 +196,7 @@ def test_server_error_fails_without_a_revision_or_a_debit(world: GenWorld) -> No
     assert len(w.server.requests_to("chat")) >= 3  # summary of chapter 2 first … or the draft
 
 
-def test_stream_cut_midway_keeps_the_partial_text_marked_incomplete(world: GenWorld) -> None:  # noqa: F811
+def test_stream_cut_midway_keeps_the_partial_text_marked_incomplete(world: GenWorld) -> None:
     w = world
     chapter = w.chapter_id(1)
     w.server.fail("chat", "cut_stream", after_chunks=5)
@@ -215,7 +215,7 @@ def test_stream_cut_midway_keeps_the_partial_text_marked_incomplete(world: GenWo
     assert w.task(done.id).output_entity_id == rev.id
 
 
-def test_hang_past_the_timeout_fails_with_the_timeout_message(world: GenWorld) -> None:  # noqa: F811
+def test_hang_past_the_timeout_fails_with_the_timeout_message(world: GenWorld) -> None:
     w = world
     w.server.fail("chat", "hang", times=3, hang_seconds=5)
     done = w.wait(w.run(w.services.generation.start_chapter(w.project_id, 1, user_id=w.user.id)))
@@ -224,7 +224,7 @@ def test_hang_past_the_timeout_fails_with_the_timeout_message(world: GenWorld) -
     assert w.debits(done.id) == []
 
 
-def test_hang_midstream_keeps_what_arrived(world: GenWorld) -> None:  # noqa: F811
+def test_hang_midstream_keeps_what_arrived(world: GenWorld) -> None:
     w = world
     chapter = w.chapter_id(1)
     w.server.fail("chat", "hang", after_chunks=3, hang_seconds=5)
@@ -235,7 +235,7 @@ def test_hang_midstream_keeps_what_arrived(world: GenWorld) -> None:  # noqa: F8
     assert (rev.content, rev.incomplete) == ("Alpha beta gamma ", True)
 
 
-def test_context_too_long_retries_once_with_fewer_passages(world: GenWorld) -> None:  # noqa: F811
+def test_context_too_long_retries_once_with_fewer_passages(world: GenWorld) -> None:
     w = world
     w.server.fail("chat", "context_too_long")
     w.server.queue_reply(DRAFT)
@@ -249,7 +249,7 @@ def test_context_too_long_retries_once_with_fewer_passages(world: GenWorld) -> N
     assert len(w.run(w.services.generation.revision_ai(rev.id)).sources) == second.count("\n[")
 
 
-def test_context_too_long_twice_fails_clearly(world: GenWorld) -> None:  # noqa: F811
+def test_context_too_long_twice_fails_clearly(world: GenWorld) -> None:
     w = world
     w.server.fail("chat", "context_too_long", times=2)
     done = w.wait(w.run(w.services.generation.start_chapter(w.project_id, 1, user_id=w.user.id)))
@@ -257,7 +257,7 @@ def test_context_too_long_twice_fails_clearly(world: GenWorld) -> None:  # noqa:
     assert done.error is not None and done.error.startswith("The request is longer than the model")
 
 
-def test_cancel_midstream_keeps_the_partial_text(world: GenWorld) -> None:  # noqa: F811
+def test_cancel_midstream_keeps_the_partial_text(world: GenWorld) -> None:
     w = world
     chapter = w.chapter_id(1)
     w.server.tokens_per_second = 40
@@ -282,7 +282,7 @@ def test_cancel_midstream_keeps_the_partial_text(world: GenWorld) -> None:  # no
 # -- revise, feedback, offline, balance --------------------------------------------------------
 
 
-def test_revise_with_feedback_makes_an_ai_revision(world: GenWorld) -> None:  # noqa: F811
+def test_revise_with_feedback_makes_an_ai_revision(world: GenWorld) -> None:
     w = world
     chapter = w.chapter_id(2)
     base = revisions(w, chapter)[-1]
@@ -298,7 +298,7 @@ def test_revise_with_feedback_makes_an_ai_revision(world: GenWorld) -> None:  # 
     assert_debited_as_reported(w, done.id)
 
 
-def test_ai_feedback_is_stored_on_the_revision(world: GenWorld) -> None:  # noqa: F811
+def test_ai_feedback_is_stored_on_the_revision(world: GenWorld) -> None:
     w = world
     rev = revisions(w, w.chapter_id(2))[-1]
     w.server.queue_reply("Pacing: the opening rushes. Clarity: fine. Sources: consistent.")
@@ -309,7 +309,7 @@ def test_ai_feedback_is_stored_on_the_revision(world: GenWorld) -> None:  # noqa
     assert_debited_as_reported(w, done.id)
 
 
-def test_offline_nothing_pretends_to_generate(world: GenWorld) -> None:  # noqa: F811
+def test_offline_nothing_pretends_to_generate(world: GenWorld) -> None:
     w = world
     gen = w.services.generation
     provider = gen.provider
@@ -324,7 +324,7 @@ def test_offline_nothing_pretends_to_generate(world: GenWorld) -> None:  # noqa:
     assert w.server.requests_to("chat") == []
 
 
-def test_insufficient_tokens_refuses_before_calling(world: GenWorld) -> None:  # noqa: F811
+def test_insufficient_tokens_refuses_before_calling(world: GenWorld) -> None:
     w = world
     w.set_balance(50)
     done = w.wait(w.run(w.services.generation.start_chapter(w.project_id, 1, user_id=w.user.id)))

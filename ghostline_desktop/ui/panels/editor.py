@@ -344,6 +344,8 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         if event.chapter_id != self.shown:
             return
         self.history.refresh_soon()
+        if getattr(self, "streaming", False):
+            return  # an AI draft is streaming into the page; editor_stream reopens the chapter after
         if not ops.is_own(event, self):
             self.reload_current()
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -116,6 +116,9 @@ class RevisionHistory(QWidget):
     diffRequested = Signal(object, int, int)
     #: The rows shown after a reload (newest first).
     loaded = Signal(list)
+    #: (RevisionInfo, global QPoint): a right-click on a revision; the Generate controller shows
+    #: its menu (sources of an AI revision, AI feedback, revise with feedback).
+    contextMenuRequested = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -196,6 +199,8 @@ class RevisionHistory(QWidget):
         self._refresh_timer.timeout.connect(self.refresh)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemDoubleClicked.connect(lambda *_: self.compare())
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self.compare_button.clicked.connect(self.compare)
         self.restore_button.clicked.connect(self.restore)
         self.feedback_button.clicked.connect(self.open_feedback)
@@ -310,6 +315,14 @@ class RevisionHistory(QWidget):
         ]
 
     # -- selection and actions ----------------------------------------------------------------
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        number = item.data(COL_KEY, NUMBER_ROLE) if item is not None else None
+        info = next((r for r in self.rows if r.revision_number == number), None)
+        if info is not None:
+            self.select_revision(info.revision_number)
+            self.contextMenuRequested.emit(info, self.tree.viewport().mapToGlobal(pos))
+
     def selected(self) -> list[RevisionInfo]:
         numbers = {item.data(COL_KEY, NUMBER_ROLE) for item in self.tree.selectedItems()}
         return [r for r in self.rows if r.revision_number in numbers]
