@@ -78,6 +78,7 @@ class EditorStream(QObject):
         self.chars = 0
         self.words = 0  # summed per batch (pieces end at spaces, so words are rarely split)
         self.latencies: list[float] = []  # seconds from a delta's arrival to its insertion (bench)
+        self.last_batch: list[float] = []  # arrival times of the batch inserted last (the bench's paint hook)
         self.banner = StreamBanner(editor)
         layout = editor.layout()
         if layout is not None:  # under the chapter bar, above the page
@@ -141,6 +142,7 @@ class EditorStream(QObject):
                 bar.setValue(bar.maximum())
         now = time.perf_counter()
         self.latencies.extend(now - t for t in stamps)
+        self.last_batch = stamps
         self.words += count_words(text)
         self.banner.count.setText(self.tr("%n word(s)", "", self.words))
 
