@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ghostline_desktop.core.enums import TaskStatus
 from ghostline_desktop.db.models import ChapterRevision
 from ghostline_desktop.errors import ProviderNotConfigured
+from ghostline_desktop.services.events import UsageEstimate
 from tests.services.generation_support import NOTES, GenWorld, world_fixture  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.timeout(120)
@@ -128,7 +129,9 @@ def test_outline_still_invalid_after_repair_fails_clearly(world: GenWorld) -> No
 def test_chapter_draft_streams_into_a_new_revision_with_its_sources(world: GenWorld) -> None:
     w = world
     chapter = w.chapter_id(1)
-    w.server.tokens_per_second = 400
+    w.server.tokens_per_second = 100
+    estimates: list[UsageEstimate] = []
+    unsubscribe = w.services.bus.subscribe(estimates.append, UsageEstimate)  # type: ignore[arg-type]
 
     async def go() -> tuple[Any, list[Any]]:
         job = await w.services.generation.start_chapter(w.project_id, 1, user_id=w.user.id)
@@ -138,7 +141,11 @@ def test_chapter_draft_streams_into_a_new_revision_with_its_sources(world: GenWo
     w.server.queue_reply(DRAFT)
     done, items = w.run(go())
     assert done.status is TaskStatus.COMPLETED, done.error
+    unsubscribe()
     assert "".join(items) == DRAFT and len(items) > 10  # deltas, in order
+    # The live meter: a few estimates while streaming (~1.4 s here), growing, then 0 (settled).
+    mine = [e.tokens for e in estimates if e.job_id == done.id]
+    assert len(mine) >= 3 and mine[-1] == 0 and mine[:-1] == sorted(mine[:-1]) and mine[-2] > 0
     rev = revisions(w, chapter)[-1]
     assert (rev.source.name, rev.incomplete, rev.content.strip()) == ("AI_DRAFT", False, DRAFT.strip())
     assert rev.generation_task_id == done.id
