@@ -158,3 +158,35 @@ def test_request_changes_stores_feedback_on_the_revision(
     qtbot.waitUntil(lambda: not history.feedback_box.isVisible(), timeout=WAIT_MS)
     stored = next(r for r in run(services.chapters.list_revisions(chapter.id)) if r.revision_number == 2)
     assert stored.user_feedback is None
+
+
+def test_detail_shows_every_line_and_columns_fit_the_themed_panel(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Run
+) -> None:
+    """Tried as an author with the real stylesheet: the detail under the list showed only its
+    first line right after a selection, and the theme's cell padding squeezed the stretched
+    Origin column to nothing (no row showed its origin) with ± scrolled out of the panel."""
+    from PySide6.QtWidgets import QApplication
+
+    from ghostline_desktop.ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, "light")
+    try:
+        project, chapter = _book_with_history(services, user, run)
+        open_and_wait(window, project.id, qtbot)
+        wait_loaded(window, chapter.id, qtbot)
+        history = window.editor.history
+        _wait_rows(history, qtbot, 4)
+        qtbot.wait(50)  # the splitter takes the list's new minimum width
+        history.select_revision(2)
+        history.select_revision(3)  # no event loop pass in between: the geometry must already fit
+        detail = history.detail
+        assert "\n" in detail.text() and "Cut the two" in detail.text()
+        assert detail.height() >= detail.heightForWidth(detail.width()) > detail.fontMetrics().height() + 4
+        tree, header = history.tree, history.tree.header()
+        assert header.sectionSize(COL_ORIGIN) >= tree.sizeHintForColumn(COL_ORIGIN)
+        assert header.length() <= tree.viewport().width()  # ± in view, no sideways scrolling
+    finally:
+        app.setStyleSheet("")

@@ -263,7 +263,17 @@ class RevisionHistory(QWidget):
         self.tree.blockSignals(False)
         self.tree.setVisible(bool(rows))
         self.empty.setVisible(not rows and self.chapter_id is not None)
+        self._fit_columns()
         self._selection_changed()
+
+    def _fit_columns(self) -> None:
+        """Keep the list at least as wide as its columns. In the narrow side panel, with the
+        theme's cell padding, the stretched Origin column was squeezed to nothing (no row showed
+        its origin) and ± scrolled out of view; the splitter now gives the history that width."""
+        header = self.tree.header()
+        needed = sum(max(header.sectionSizeHint(c), self.tree.sizeHintForColumn(c)) for c in range(len(COLUMNS)))
+        frame = 2 * self.tree.frameWidth() + self.tree.verticalScrollBar().sizeHint().width()
+        self.tree.setMinimumWidth(needed + frame)
 
     def _add_note_line(self, item: QTreeWidgetItem, info: RevisionInfo) -> None:
         parts = [f"“{info.note}”"] if info.note else []
@@ -294,6 +304,7 @@ class RevisionHistory(QWidget):
             if item is not None and note is not None:
                 item.setText(COL_VOICE, note.label)
                 item.setToolTip(COL_VOICE, self.tr(note.tooltip()))
+        self._fit_columns()
         self._selection_changed()
 
     def note_line(self, number: int) -> str:
@@ -359,6 +370,11 @@ class RevisionHistory(QWidget):
         if voice is not None:
             lines.append(self.tr(voice.tooltip()))
         self.detail.setText("\n".join(lines))
+        # Lay out now, not on the next event-loop pass: a grab or a caller reading the geometry
+        # right after a selection saw the label still one line high (the rest of it cut).
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         if self.feedback_box.isVisible():
             self.feedback_edit.setPlainText(one.user_feedback or "")
 
