@@ -171,10 +171,13 @@ def test_revision_menu_lists_the_sources_and_opens_one(
     world.server.queue_reply("A short draft about the lighthouse.")
     gen = win.generation
     gen.start_draft(1)
-    qtbot.waitUntil(lambda: not gen.stream.active and bool(_revision_rows(win)), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: gen.stream.active, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not gen.stream.active, timeout=WAIT_MS)
     wait_ops()
-    qtbot.waitUntil(lambda: _revision_rows(win)[0].source == "AI_DRAFT", timeout=WAIT_MS)
+    # The new revision: six words (the history refreshes shortly after the save).
+    qtbot.waitUntil(lambda: bool(_revision_rows(win)) and _revision_rows(win)[0].word_count == 6, timeout=WAIT_MS)
     info = _revision_rows(win)[0]
+    assert info.source == "AI_DRAFT"
     menu = gen.revision_menu(info)
     labels = [a.text() for a in menu.actions()]
     assert labels == ["Sources of This Revision…", "AI Feedback…", "Revise with Feedback…"]
@@ -183,6 +186,8 @@ def test_revision_menu_lists_the_sources_and_opens_one(
     qtbot.waitUntil(lambda: bool(gen._dialogs), timeout=WAIT_MS)
     dlg: Any = gen._dialogs[-1]
     assert dlg.list.count() > 0 and any(t in dlg.list.item(0).text() for t in NOTES)
+    assert "incomplete" not in dlg.windowTitle()
+    _shot(dlg, "revision-sources.png")
     dlg.open_button.click()
     qtbot.waitUntil(lambda: win.library.viewer().isVisible(), timeout=WAIT_MS)
     dlg.close()
@@ -203,4 +208,5 @@ def test_ai_feedback_from_the_menu(
     qtbot.waitUntil(lambda: bool(gen._dialogs), timeout=WAIT_MS)
     dlg: Any = gen._dialogs[-1]
     assert dlg.view.toPlainText() == "Pacing: brisk. Clarity: good."
+    _shot(dlg, "ai-feedback.png")
     dlg.close()
