@@ -107,7 +107,10 @@ def cmd_voice_score(settings: Settings, args: argparse.Namespace) -> Outcome:
         result = await services.voice.score_text(project_id, text)
         rng = await services.voice.score_range(project_id) or {}
         data = {"file": args.file, **result, "score_range": rng}
-        line = f"Voice match {result['score']:.0%} ({result['words']:,} words)"
+        words = f"{result['words']:,} word{'s' if result['words'] != 1 else ''}"
+        if result["score"] is None:  # too short to say anything
+            return Outcome(data, f"Voice match — ({words})", ["  " + r for r in result["reasons"]])
+        line = f"Voice match {result['score']:.0%} ({words})"
         if rng and result["score"] < rng.get("low", 0):
             line += f": below your usual range (your own passages: {rng['mean']:.0%} on average)"
         return Outcome(data, line, ["  " + r for r in result["reasons"]])

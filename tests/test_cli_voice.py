@@ -67,6 +67,12 @@ def test_build_from_files_and_chapters_then_score(cli: Cli, tmp_path: Path, corp
     assert b["reasons"] and "sentence_length" in b["z"] and "sentence_length" in b["values"]
     text = cli("voice", "score", "--project", project, str(other)).stdout
     assert text.startswith("Voice match ") and "below your usual range" in text
+    # A word or two says nothing about a voice (it scored 100% "close on every measure").
+    short = tmp_path / "short.txt"
+    short.write_text("Tiny.", encoding="utf-8")
+    assert cli.json("voice", "score", "--project", project, str(short))["score"] is None
+    text = cli("voice", "score", "--project", project, str(short)).stdout
+    assert text.startswith("Voice match — (1 word)") and "too short to compare" in text
 
     files = cli.json("voice", "build", "--project", project, "--from-file", str(book), "--name", "From file")
     assert files["name"] == "From file" and files["built_from"]["pasted_words"] >= 7000

@@ -167,7 +167,11 @@ class VoiceService:
         if attrs is None:
             raise NotFoundError("This project has no voice profile yet: build one first (Tools ▸ Voice Profile).")
         (result,) = await self.runner.cpu.run(score_payloads, attrs, [text])
-        return dict(result)
+        out = dict(result)
+        if out["words"] < MIN_SCORED_WORDS:  # as for revisions: one word must not score 100%
+            out["score"] = None
+            out["reasons"] = [f"too short to compare (under {MIN_SCORED_WORDS} words)"]
+        return out
 
     # -- building -----------------------------------------------------------------------------
     async def gather(
