@@ -4,7 +4,8 @@ Each command runs the same job the Generate menu runs and waits for it. The prov
 from the settings or ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``, as in the app. A task that
 fails exits non-zero with its message on stderr (the JSON, with ``--json``, still says what
 was kept: a broken-off draft is saved as an incomplete revision). ``--stream`` prints the draft
-as it arrives (with ``--json``: one ``{"delta": …}`` line per piece before the result).
+as it arrives (with ``--json``: one ``{"delta": …}`` line per piece before the result);
+``--preview`` (outline, chapter) prints exactly what would be sent and its estimate, and sends nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from ghostline_desktop.runtime.types import JobInfo
     from ghostline_desktop.services.container import Services
     from ghostline_desktop.services.dto import UserInfo
+    from ghostline_desktop.services.generation import PromptPreview
 
 WAIT_S = 3 * 3600.0
 
@@ -69,6 +71,20 @@ def _outcome(done: JobInfo, data: dict[str, Any], text: str, lines: list[str]) -
     return Outcome(data, text, lines)
 
 
+def _preview(preview: PromptPreview) -> Outcome:
+    """``--preview``: exactly what would be sent, and the estimate; nothing is run or debited."""
+    from ghostline_desktop.ai.prompting import preview_dict
+    from ghostline_desktop.cli import Outcome
+
+    data = preview_dict(preview.prompt)
+    data["note"] = preview.note
+    text = f"{preview.title}: about {preview.estimate:,} tokens at most (nothing was sent)"
+    lines = ["", preview.prompt.as_text().rstrip()]
+    if preview.note:
+        lines.insert(0, preview.note)
+    return Outcome(data, text, lines)
+
+
 def _tokens_line(data: dict[str, Any]) -> str:
     return (
         f"Tokens: {data['prompt_tokens']:,} prompt + {data['completion_tokens']:,} completion = "
@@ -101,6 +117,8 @@ def cmd_generate_outline(settings: Settings, args: argparse.Namespace) -> Outcom
     async def action(services: Services, user: UserInfo) -> Outcome:
         project_id = _parse_uuid(args.project)
         await services.projects.get(project_id)
+        if args.preview:
+            return _preview(await services.generation.preview_outline(project_id))
         job = await services.generation.start_outline(project_id, user_id=user.id, chapters=args.chapters)
         done, data = await _finish(services, job, stream=False, as_json=args.json)
         lines: list[str] = []
@@ -124,6 +142,8 @@ def cmd_generate_chapter(settings: Settings, args: argparse.Namespace) -> Outcom
     async def action(services: Services, user: UserInfo) -> Outcome:
         project_id = _parse_uuid(args.project)
         await services.projects.get(project_id)
+        if args.preview:
+            return _preview(await services.generation.preview_chapter(project_id, args.chapter))
         job = await services.generation.start_chapter(project_id, args.chapter, user_id=user.id)
         done, data = await _finish(services, job, stream=args.stream, as_json=args.json)
         data["position"] = args.chapter
@@ -155,11 +175,13 @@ def add_commands(top: Any, common: argparse.ArgumentParser) -> None:
     p = gen.add_parser("outline", parents=[common], help="an outline from the project's sources (a new draft version)")
     p.add_argument("--project", required=True)
     p.add_argument("--chapters", type=int, help="about how many chapters (default: the model decides, 10-20)")
+    p.add_argument("--preview", action="store_true", help="print the prompt and its estimate; send nothing")
     p.set_defaults(handler=cmd_generate_outline)
     p = gen.add_parser("chapter", parents=[common], help="draft one chapter from its outline entry")
     p.add_argument("--project", required=True)
     p.add_argument("--chapter", type=int, required=True, help="the chapter's position in the book, from 1")
     p.add_argument("--stream", action="store_true", help="print the draft as it arrives")
+    p.add_argument("--preview", action="store_true", help="print the prompt and its estimate; send nothing")
     p.set_defaults(handler=cmd_generate_chapter)
     p = gen.add_parser("revise", parents=[common], help="a new revision following feedback")
     p.add_argument("--revision", required=True, help="the revision's id")

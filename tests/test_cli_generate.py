@@ -120,6 +120,16 @@ def test_bad_key_and_no_such_chapter(cli: Cli, project: str, openai_server: Open
     assert proc.returncode == 1 and proc.stderr.strip() == "ghostline: There is no chapter 9; the book has 3."
 
 
+def test_preview_sends_nothing(cli: Cli, project: str, openai_server: OpenAITestServer) -> None:
+    out = cli.json("generate", "chapter", "--project", project, "--chapter", "2", "--preview")
+    assert out["agent"] == "CHAPTER_GENERATION" and out["estimate"] > 0
+    assert out["passages"][0]["source_title"] == "skerry-notes" and "Herring Town" in out["instructions"]
+    assert out["note"] is not None  # chapter 1's summary is made first when drafting
+    text = cli("generate", "outline", "--project", project, "--preview").stdout
+    assert "nothing was sent" in text.splitlines()[0] and "## System" in text
+    assert openai_server.requests_to("chat") == []
+
+
 def test_offline_says_what_to_configure(cli: Cli, project: str) -> None:
     del cli.env["OPENAI_BASE_URL"], cli.env["OPENAI_API_KEY"]
     proc = cli("generate", "outline", "--project", project, ok=False)
