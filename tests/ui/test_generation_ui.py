@@ -210,3 +210,41 @@ def test_ai_feedback_from_the_menu(
     assert dlg.view.toPlainText() == "Pacing: brisk. Clarity: good."
     _shot(dlg, "ai-feedback.png")
     dlg.close()
+
+
+def test_revise_with_feedback_streams_a_new_revision(
+    win: MainWindow,
+    world: GenWorld,
+    qtbot: QtBot,
+    wait_ops: Callable[[], None],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ghostline_desktop.ui.dialogs.generation import ReviseDialog
+
+    win.editor.open_chapter(win.editor.chapters[0].id)
+    qtbot.waitUntil(lambda: bool(_revision_rows(win)) and not win.editor.text.isReadOnly(), timeout=WAIT_MS)
+    base = _revision_rows(win)[0]
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> bool:
+        assert isinstance(dialog, ReviseDialog)
+        asked.append(dialog.windowTitle())
+        dialog.edit.setPlainText("Open with the storm.")
+        return True
+
+    monkeypatch.setattr(generation_controller, "exec_dialog", answer)
+    world.server.tokens_per_second = 200
+    world.server.queue_reply("The storm came first, and then the lamp.")
+    win.generation.revise(base)
+    qtbot.waitUntil(lambda: win.generation.stream.active, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not win.generation.stream.active, timeout=WAIT_MS)
+    wait_ops()
+    qtbot.waitUntil(
+        lambda: win.editor.text.toPlainText() == "The storm came first, and then the lamp.", timeout=WAIT_MS
+    )
+    assert asked == ["Revise with Feedback"] and not win.editor.text.isReadOnly()
+    sent = world.server.requests_to("chat")[0].json["messages"][1]["content"]
+    assert "Open with the storm." in sent
+    revs = world.run(world.services.chapters.list_revisions(win.editor.shown, include_working=False))
+    assert max(revs, key=lambda r: r.revision_number).source == "AI_REVISION"
+    assert [r.user_feedback for r in revs if r.id == base.id] == ["Open with the storm."]
