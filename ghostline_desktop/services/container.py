@@ -113,7 +113,7 @@ class Services:
         qa_runs = QARunService(
             db, bus, runner, qa, notifications=notifications, tokens=tokens, provider=provider, search=search
         )
-        exports = ExportService(db, bus, store, runner, qa=qa, notifications=notifications)
+        exports = ExportService(db, bus, store, runner, qa=qa, notifications=notifications, qa_runs=qa_runs)
         return cls(
             db=db,
             bus=bus,

@@ -24,7 +24,7 @@ import uuid
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -49,6 +49,9 @@ from ghostline_desktop.services.export_types import (
 from ghostline_desktop.services.notifications import NotificationService
 from ghostline_desktop.services.qa import QAService
 from ghostline_desktop.storage.local import LocalStore
+
+if TYPE_CHECKING:
+    from ghostline_desktop.services.qa_runs import QARunService
 
 HANDLER = "export.render"
 
@@ -76,6 +79,7 @@ class ExportService:
         *,
         qa: QAService,
         notifications: NotificationService,
+        qa_runs: QARunService | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
@@ -83,6 +87,7 @@ class ExportService:
         self.runner = runner
         self.qa = qa
         self.notifications = notifications
+        self.qa_runs = qa_runs
         self.outcomes: dict[uuid.UUID, ExportOutcome] = {}  # job id -> outcome, this session
         runner.register(HANDLER, self._run, on_cancelled=self._cancelled_before_start)
 
@@ -153,6 +158,13 @@ class ExportService:
         if request.revision not in REVISION_MODES:
             raise ValidationError("Export the latest or the latest approved revision of each chapter.")
         blocking = await self.qa.open_blocking(request.project_id)
+        if blocking and self.qa_runs is not None:
+            # The findings may be older than the text: a placeholder fixed a moment ago (before
+            # the QA run after typing) or by ``chapter save-revision`` still refused the export.
+            # Check those chapters again (rules only: no tokens spent) before refusing.
+            for chapter_id in dict.fromkeys(f.chapter_id for f in blocking if f.chapter_id is not None):
+                await self.qa_runs.run_and_wait(request.project_id, chapter_id=chapter_id, factual=False, notify=False)
+            blocking = await self.qa.open_blocking(request.project_id)
         if blocking:
             raise ExportBlockedError(list(blocking))
         async with self.db.session() as s:

@@ -128,6 +128,21 @@ def test_open_blocking_findings_refuse_the_export(services: Services, run: Any, 
     assert out.export.status == "READY" and out.export.version == 1
 
 
+def test_a_placeholder_fixed_since_the_last_qa_run_does_not_refuse_the_export(
+    services: Services, run: Any, user: Any, book: Any
+) -> None:
+    """Tried as an author: TK fixed (a new revision) before the next QA run still refused the
+    export with the stale finding; the gate now checks those chapters again first."""
+    project, chapters = book
+    run(services.chapters.save_text(chapters[1].id, "Ben waited on the quay TK.", note="placeholder"))
+    run(services.qa_runs.run_and_wait(project.id, factual=False))
+    (tk,) = run(services.qa.open_blocking(project.id))
+    run(services.chapters.save_text(chapters[1].id, "Ben waited on the quay.", note="fixed"))  # no QA run since
+    out = run(services.exports.export_and_wait(ExportRequest(project.id, "HTML")))
+    assert out.export.status == "READY" and run(services.qa.open_blocking(project.id)) == []
+    assert [f.status for f in run(services.qa.list_findings(project.id)) if f.id == tk.id] == ["RESOLVED"]
+
+
 def test_a_failed_export_is_recorded_and_notified(services: Services, run: Any, user: Any, book: Any) -> None:
     project, _chapters = book
     req = ExportRequest(project.id, "EPUB", user_id=user.id, cover_path="/nonexistent/cover.png")
