@@ -103,3 +103,30 @@ def test_sort_filter_and_resolve(
     panel.waive_button.click()
     qtbot.waitUntil(lambda: panel.proxy.rowCount() == 2, timeout=10_000)
     assert run(services.qa.get(waived_id)).status == "WAIVED"
+
+
+def test_note_prompt_reads_as_a_sentence(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Waive/Resolve note prompt said "Why can 1 finding(s) stay as written?"."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from ghostline_desktop.ui.panels.findings import FindingsPanel
+
+    asked: list[tuple[str, str]] = []
+
+    def fake(_parent: Any, title: str, prompt: str, _text: str) -> tuple[str, bool]:
+        asked.append((title, prompt))
+        return " House style ", True
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", staticmethod(fake))
+    panel = FindingsPanel()
+    qtbot.addWidget(panel)
+    assert panel.ask_note("WAIVED", 1) == "House style"
+    panel.ask_note("WAIVED", 3)
+    panel.ask_note("RESOLVED", 1)
+    prompts = [p.splitlines()[0] for _t, p in asked]
+    assert prompts == [
+        "Why can this finding stay as written?",
+        "Why can these 3 findings stay as written?",
+        "How was this finding dealt with? (optional)",
+    ]
+    assert all("(s)" not in p and "your name and the time" in p for _t, p in asked)

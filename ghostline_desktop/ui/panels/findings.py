@@ -447,13 +447,22 @@ class FindingsPanel(PanelDock):
 
     def ask_note(self, status: str, count: int) -> str | None:
         """The note for a Resolve or Waive (None: the author cancelled). Tests replace this."""
-        what = self.tr("{0} finding(s)").format(count)
+        # Whole sentences for one and for several ("Why can 1 finding(s) stay…" read as a glitch).
         if status == "WAIVED":
             title = self.tr("Waive")
-            prompt = self.tr("Why can {0} stay as written? (recorded with your name and the time)").format(what)
+            prompt = (
+                self.tr("Why can this finding stay as written?")
+                if count == 1
+                else self.tr("Why can these {0} findings stay as written?").format(count)
+            )
         else:
             title = self.tr("Resolve")
-            prompt = self.tr("How were {0} dealt with? (optional; recorded with your name and the time)").format(what)
+            prompt = (
+                self.tr("How was this finding dealt with? (optional)")
+                if count == 1
+                else self.tr("How were these {0} findings dealt with? (optional)").format(count)
+            )
+        prompt += "\n" + self.tr("The note is recorded with your name and the time.")
         text, ok = QInputDialog.getMultiLineText(self, title, prompt, "")
         return text.strip() if ok else None
 
