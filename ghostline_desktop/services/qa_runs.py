@@ -383,9 +383,14 @@ def _stamp(findings: list[Finding], read: dict[uuid.UUID, ChapterText]) -> list[
     return out
 
 
+def _n(count: int, noun: str) -> str:
+    """Count and noun: 1 finding, 2 findings (the status line and notifications said "1 finding(s)")."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def describe(o: RunOutcome) -> str:
     r = o.result
-    parts = [f"{r.open_total} open finding(s)"]
+    parts = [f"{_n(r.open_total, 'open finding')}"]
     if r.open_blocking:
         parts.append(f"{r.open_blocking} blocking")
     if r.new:
@@ -393,7 +398,7 @@ def describe(o: RunOutcome) -> str:
     if r.auto_resolved:
         parts.append(f"{r.auto_resolved} fixed since the last run")
     if o.stale:
-        parts.append(f"{o.stale} chapter(s) changed during the run and were skipped")
+        parts.append(f"{_n(o.stale, 'chapter')} changed during the run and {'was' if o.stale == 1 else 'were'} skipped")
     text = ", ".join(parts) + "."
     if o.factual_note:
         text += f" Fact check stopped: {o.factual_note}"
@@ -404,5 +409,5 @@ def _notification_title(o: RunOutcome) -> str:
     what = "the book" if o.scope == "book" else f"“{o.scope}”"
     blocking = o.result.open_blocking
     if blocking:
-        return f"QA of {what}: {blocking} blocking finding(s) open"
+        return f"QA of {what}: {_n(blocking, 'blocking finding')} open"
     return f"QA of {what} complete"

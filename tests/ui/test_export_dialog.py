@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from ghostline_desktop.services.container import Services
@@ -151,3 +152,17 @@ def test_export_ready_notification_opens_its_file(
     (act,) = window.status.bell_menu.actions()
     act.trigger()
     assert opened == [link]
+
+
+def test_blocked_heading_reads_as_a_sentence(qtbot: QtBot) -> None:
+    """It said "1 blocking finding(s) must be resolved…"."""
+    f = type("F", (), {"severity": "HIGH", "chapter_title": "One", "title": "Placeholder “TK”"})
+    f.excerpt = f.description = f.suggestion = None  # type: ignore[attr-defined]
+    one = BlockingFindingsDialog([f()])
+    two = BlockingFindingsDialog([f(), f()])
+    qtbot.addWidget(one)
+    qtbot.addWidget(two)
+    texts = [[label.text() for label in d.findChildren(QLabel)] for d in (one, two)]
+    assert "A blocking finding must be resolved or waived before this book can be exported." in texts[0]
+    assert "2 blocking findings must be resolved or waived before this book can be exported." in texts[1]
+    assert not any("(s)" in t for t in texts[0] + texts[1])

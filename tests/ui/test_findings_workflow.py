@@ -239,4 +239,4 @@ def test_run_qa_on_chapter_shift_f7(
         return [n.title for n in run(services.notifications.list(user.id)) if n.project_id == project.id]
 
     qtbot.waitUntil(lambda: bool(titles()), timeout=WAIT)  # written just after the findings
-    assert titles() == ["QA of “Gaps”: 1 blocking finding(s) open"]
+    assert titles() == ["QA of “Gaps”: 1 blocking finding open"]

@@ -25,11 +25,12 @@ class BlockingFindingsDialog(QDialog):
         self.setWindowTitle(self.tr("Export Blocked"))
         self.setMinimumWidth(520)
         n = len(findings)
-        heading = role_label(
-            self.tr("{0} blocking finding(s) must be resolved or waived before this book can be exported.").format(n),
-            "heading",
-            self,
+        text = (
+            self.tr("A blocking finding must be resolved or waived before this book can be exported.")
+            if n == 1
+            else self.tr("{0} blocking findings must be resolved or waived before this book can be exported.").format(n)
         )
+        heading = role_label(text, "heading", self)
         hint = role_label(
             self.tr(
                 "Go to a finding to fix it in the chapter, or waive it in the QA findings panel if it is intended."
