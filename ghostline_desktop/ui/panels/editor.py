@@ -512,8 +512,16 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         cursor.setPosition(unit(end), QTextCursor.MoveMode.KeepAnchor)
         self.text.setTextCursor(cursor)
         self.text.centerCursor()
+        # The mark covers the passage's paragraph(s): the selection is painted over extra
+        # selections, so a mark on the exact range was hidden under the theme's pale selection
+        # colour and a jump to a QA finding showed next to nothing.
+        around = QTextCursor(cursor)
+        around.setPosition(cursor.selectionStart())
+        around.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+        around.setPosition(cursor.selectionEnd(), QTextCursor.MoveMode.KeepAnchor)
+        around.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         mark = QTextEdit.ExtraSelection()
-        mark.cursor = cursor
+        mark.cursor = around
         mark.format.setBackground(QColor("#fde68a"))
         mark.format.setForeground(QColor("#1a202c"))
         self.text.setExtraSelections([mark])
