@@ -128,3 +128,14 @@ class CpuPool:
             for proc in processes:  # a worker stuck in a file must not outlive the app
                 with contextlib.suppress(Exception):
                     proc.kill()
+            # Reap the workers and let the executor's manager thread see them gone (briefly: they
+            # were just killed), so the call queue's semaphores are released before the interpreter
+            # exits. Without this a short-lived CLI run sometimes printed the resource tracker's
+            # "leaked semaphore objects" warning on stderr.
+            for proc in processes:
+                with contextlib.suppress(Exception):
+                    proc.join(timeout=1.0)
+            manager = getattr(pool, "_executor_manager_thread", None)  # no public API for it either
+            if manager is not None:
+                with contextlib.suppress(Exception):
+                    manager.join(timeout=1.0)
