@@ -281,7 +281,12 @@ class ExportService:
         destination: Path | None = None
         if req.destination:
             destination = Path(req.destination).expanduser()
-            await ctx.run_thread(_copy, stored, destination)
+            try:
+                await ctx.run_thread(_copy, stored, destination)
+            except OSError as exc:  # said "Unexpected error (FileNotFoundError); see the log"
+                raise ValidationError(
+                    f"Could not save the book to {destination}: {exc.strerror or exc}. Choose another folder."
+                ) from exc
         link = (destination or stored).resolve().as_uri()
         await self._set(
             export_id,

@@ -154,6 +154,18 @@ def test_a_failed_export_is_recorded_and_notified(services: Services, run: Any, 
     assert "EXPORT_FAILED" in kinds
 
 
+def test_an_unwritable_destination_says_so(services: Services, run: Any, user: Any, book: Any, tmp_path: Path) -> None:
+    """Saving under a path that cannot be a folder said "Unexpected error (FileNotFoundError)"."""
+    project, _chapters = book
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    req = ExportRequest(project.id, "HTML", user_id=user.id, destination=str(blocker / "book.html"))
+    with pytest.raises(ValidationError, match="Could not save the book to .*book.html: .*Choose another folder"):
+        run(services.exports.export_and_wait(req))
+    row = run(services.exports.history(project.id, "HTML"))[0]
+    assert row.status == "FAILED" and "Could not save the book" in (row.error or "")
+
+
 def test_unknown_format_and_defaults(services: Services, run: Any, user: Any, book: Any) -> None:
     project, _chapters = book
     with pytest.raises(ValidationError):
