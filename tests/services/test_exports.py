@@ -160,7 +160,7 @@ def test_an_unwritable_destination_says_so(services: Services, run: Any, user: A
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     req = ExportRequest(project.id, "HTML", user_id=user.id, destination=str(blocker / "book.html"))
-    with pytest.raises(ValidationError, match="Could not save the book to .*book.html: .*Choose another folder"):
+    with pytest.raises(ValidationError, match=r"Could not save the book to .*book\.html: .*Choose another folder"):
         run(services.exports.export_and_wait(req))
     row = run(services.exports.history(project.id, "HTML"))[0]
     assert row.status == "FAILED" and "Could not save the book" in (row.error or "")
