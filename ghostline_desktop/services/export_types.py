@@ -79,7 +79,9 @@ def parse_chapter_range(spec: str, count: int) -> list[int]:
             raise ValidationError(f"'{spec}' is not a chapter range (write e.g. 1-5 or 1-3,7).")
         lo = int(mo.group(1))
         hi = int(mo.group(2) or lo)
-        if lo < 1 or hi < lo or hi > count:
+        if hi < lo:  # said "Chapters 3-1 do not exist" of a book with five
+            raise ValidationError(f"{part.strip()} runs backwards: write {hi}-{lo}.")
+        if lo < 1 or hi > count:
             raise ValidationError(f"Chapters {part.strip()} do not exist; the book has {count} chapters.")
         out.extend(n for n in range(lo, hi + 1) if n not in out)
     return out

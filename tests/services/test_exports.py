@@ -35,6 +35,8 @@ def test_chapter_ranges() -> None:
     for bad in ("0-2", "3-1", "1-9", "x", ""):
         with pytest.raises(ValidationError):
             parse_chapter_range(bad, 5)
+    with pytest.raises(ValidationError, match=r"^3-1 runs backwards: write 1-3\.$"):
+        parse_chapter_range("3-1", 5)  # not "Chapters 3-1 do not exist; the book has 5 chapters"
 
 
 def test_export_versions_history_notification_and_event(
