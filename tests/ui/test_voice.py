@@ -140,3 +140,26 @@ def test_closed_dialog_is_freed(window: MainWindow, qtbot: QtBot, services: Serv
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     assert ref() is None
+
+
+def test_footer_forgets_the_last_chapters_score(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Run, corpus_dir: Path
+) -> None:
+    """Switching chapters left the previous chapter's "Voice N%" in the footer (beside the new
+    chapter's revision) until the new chapter's scores arrived."""
+    from tests.ui.test_editor import switch_to
+
+    austen = corpus_dir / "austen-pride-and-prejudice.txt"
+    project, chapters = make_book(services, user, run, _passage(austen, 20_000, 800), "Too short to score.")
+    run(services.voice.build(project.id, texts=[_passage(austen, 30_000, 4000)]))
+    open_and_wait(window, project.id, qtbot)
+    window.editor.open_chapter(chapters[0].id)
+    wait_loaded(window, chapters[0].id, qtbot)
+    footer = window.editor.footer
+    qtbot.waitUntil(lambda: footer.voice_label.text().startswith("Voice "), timeout=30_000)
+    seen: list[str] = []
+    # Connected after the window's own slots: what the author sees as the next chapter shows.
+    window.editor.chapterOpened.connect(lambda _cid: seen.append(footer.voice_label.text()))
+    switch_to(window.editor, chapters[1].id)
+    wait_loaded(window, chapters[1].id, qtbot)
+    assert seen == [""]

@@ -311,6 +311,7 @@ class EditorPanel(EditorFlows, EditorChapterList, QWidget):
         self.footer.set_chapter_words(details.word_count)  # stored count, same counter; confirmed below
         self.footer.count_now(self.text.toPlainText)
         self.footer.set_revision("")
+        self.footer.set_voice(None)  # the last chapter's score stayed until this one's arrived
         self.history.show_chapter(opened.chapter_id)
         self.refresh_book_words()
         self.chapterOpened.emit(opened.chapter_id)
