@@ -46,16 +46,16 @@ def test_the_books_own_words_british_spellings_names_and_dialogue_are_not_flagge
 def test_style_deviation_below_the_authors_range():
     ch_ok, ch_off = chapter("Fine prose.", 0), chapter("Odd prose.", 1)
     score_range = {"low": 0.70, "mean": 0.80, "std": 0.04}
-    found = check_style_deviation([(ch_ok, 0.78), (ch_off, 0.40)], score_range)
+    found = check_style_deviation([(ch_ok, 0.78), (ch_off, 0.20)], score_range)
     assert [f.chapter_id for f in found] == [ch_off.chapter_id]
     f = found[0]
-    assert f.finding_type is FindingType.STYLE_DEVIATION and f.severity is Severity.HIGH
+    assert f.finding_type is FindingType.STYLE_DEVIATION and f.severity is Severity.MEDIUM
     assert (f.start, f.end) == (0, len(ch_off.text)) and not f.is_blocking
     # between 0.5 and the author's "low": the author's own later chapters land there often
     assert check_style_deviation([(ch_off, 0.6)], score_range) == []
-    # a wide range (mean - 3 std below 0.5) sets the bar, and just under it is MEDIUM
+    # a wide range (mean - 3 std below 0.5) sets the bar; just under it is advisory (LOW)
     wide = {"low": 0.5, "mean": 0.7, "std": 0.1}
-    assert check_style_deviation([(ch_off, 0.35)], wide)[0].severity is Severity.MEDIUM
+    assert check_style_deviation([(ch_off, 0.35)], wide)[0].severity is Severity.LOW
 
 
 def test_style_deviation_needs_a_range():
