@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -110,10 +111,13 @@ class ImportManuscriptDialog(QDialog):
         self.merge_button.setToolTip(self.tr("This chapter and the next become one chapter."))
         self.split_button.setToolTip(self.tr("Click in the text on the right where the new chapter starts."))
         self.exclude_button.setToolTip(self.tr("Not a chapter: it moves to the left-out list, where it can come back."))
-        chapter_buttons = QHBoxLayout()
-        for b in (self.rename_button, self.merge_button, self.split_button, self.exclude_button):
-            chapter_buttons.addWidget(b)
-        chapter_buttons.addStretch(1)
+        # Two rows of two: in one row the four labels need more than the list pane's share of
+        # the dialog under the app theme (its button padding), and the splitter squeezed them
+        # until "Merge with next" and "Split at cursor" were cut off.
+        chapter_buttons = QGridLayout()
+        for k, b in enumerate((self.rename_button, self.exclude_button, self.merge_button, self.split_button)):
+            chapter_buttons.addWidget(b, k // 2, k % 2)
+        chapter_buttons.setColumnStretch(2, 1)
 
         self.left_list = QListWidget(self)
         self.left_list.setObjectName("importLeftOut")
@@ -139,7 +143,10 @@ class ImportManuscriptDialog(QDialog):
         lp.setContentsMargins(0, 0, 0, 0)
         lp.addWidget(self.chapter_list, 1)
         lp.addLayout(chapter_buttons)
+        # The pane never gets narrower than its buttons (the splitter would clip their labels).
+        left_pane.setMinimumWidth(lp.sizeHint().width())
         split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setChildrenCollapsible(False)
         split.addWidget(left_pane)
         split.addWidget(self.text_view)
         split.setSizes([440, 520])
