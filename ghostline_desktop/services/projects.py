@@ -14,11 +14,13 @@ from ghostline_desktop.db.models import (
     BookOutline,
     Chapter,
     ChapterRevision,
+    ChapterSummaryCache,
     ContentChunk,
     Genre,
     Project,
     ProjectStatus,
     QAFinding,
+    RevisionSourceChunk,
     SourceMaterial,
     VoiceProfile,
 )
@@ -239,8 +241,9 @@ class ProjectService:
         """Fork as a second edition: a deep, independent copy in one transaction.
 
         Copied: the project row, every outline version, chapters with their latest
-        revision (as revision 1 of the fork), the voice profile, sources (sharing the
-        stored files), chunks with their embeddings, and QA findings. Not copied: the
+        revision (as revision 1 of the fork) and the passages it drew on, cached chapter
+        summaries, the voice profile, sources (sharing the stored files), chunks with
+        their embeddings, and QA findings. Not copied: the
         task history, exports and notifications, which describe the original edition.
         """
         title = clean_title(title, "project")
@@ -364,6 +367,34 @@ async def _copy_project_rows(s: AsyncSession, old: uuid.UUID, new: uuid.UUID) ->
         {**project_override, "source_material_id": "ms.new_id"},
         joins="JOIN fork_sources ms ON ms.old_id = t.source_material_id",
         params=p,
+    )
+
+    # Where each copied AI revision came from: the copied revision's passages, now the fork's
+    # own chunks (the inner joins drop sources of revisions the fork did not copy).
+    await _map_ids(
+        s,
+        "fork_revision_sources",
+        RevisionSourceChunk.__table__,  # type: ignore[arg-type]
+        "revision_id IN (SELECT old_id FROM fork_revisions)",
+        p,
+    )
+    await _copy(
+        s,
+        RevisionSourceChunk.__table__,  # type: ignore[arg-type]
+        "fork_revision_sources",
+        {"revision_id": "mr.new_id", "chunk_id": "mk.new_id"},
+        joins="JOIN fork_revisions mr ON mr.old_id = t.revision_id JOIN fork_chunks mk ON mk.old_id = t.chunk_id",
+        params=p,
+    )
+    # Cached summaries stay valid: the chapter copy keeps text_version, which is their key.
+    cols = _columns(ChapterSummaryCache.__table__, {"chapter_id", "updated_at"})  # type: ignore[arg-type]
+    col_sql = ", ".join(f'"{c}"' for c in cols)
+    await s.execute(
+        text(
+            f"INSERT INTO chapter_summaries (chapter_id, {col_sql}, updated_at) "
+            f"SELECT mc.new_id, {', '.join('t.' + c for c in cols)}, t.updated_at "
+            "FROM chapter_summaries t JOIN fork_chapters mc ON mc.old_id = t.chapter_id"
+        ),
     )
 
     await _map_ids(s, "fork_findings", QAFinding.__table__, "project_id = :old", p)  # type: ignore[arg-type]

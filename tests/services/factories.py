@@ -16,6 +16,7 @@ from ghostline_desktop.db.models import (
     BookOutline,
     Chapter,
     ChapterRevision,
+    ChapterSummaryCache,
     ContentChunk,
     ExportedBook,
     ExportFormat,
@@ -28,6 +29,7 @@ from ghostline_desktop.db.models import (
     ProcessingStatus,
     QAFinding,
     RevisionSource,
+    RevisionSourceChunk,
     Severity,
     SourceMaterial,
     TaskType,
@@ -49,6 +51,8 @@ class Populated:
     project_id: uuid.UUID
     outline_ids: list[uuid.UUID] = field(default_factory=list)
     chapter_ids: list[uuid.UUID] = field(default_factory=list)
+    revision_ids: list[list[uuid.UUID]] = field(default_factory=list)  # per chapter, oldest first
+    chunk_ids: list[uuid.UUID] = field(default_factory=list)
     source_ids: list[uuid.UUID] = field(default_factory=list)
     s3_keys: list[str] = field(default_factory=list)
     task_id: uuid.UUID | None = None
@@ -101,21 +105,23 @@ async def populate(
             s.add(ch)
             await s.flush()
             out.chapter_ids.append(ch.id)
+            out.revision_ids.append([])
             for r in range(1, revisions + 1):
-                s.add(
-                    ChapterRevision(
-                        chapter_id=ch.id,
-                        project_id=project_id,
-                        revision_number=r,
-                        content=f"Chapter {i + 1} text, revision {r}.",
-                        word_count=4,
-                        similarity_score=0.5,
-                        token_cost=10 * r,
-                        source=RevisionSource.AI_DRAFT if r == 1 else RevisionSource.MANUAL,
-                        generation_task_id=task.id if r == 1 else None,
-                        created_by_id=owner_id,
-                    )
+                rev = ChapterRevision(
+                    chapter_id=ch.id,
+                    project_id=project_id,
+                    revision_number=r,
+                    content=f"Chapter {i + 1} text, revision {r}.",
+                    word_count=4,
+                    similarity_score=0.5,
+                    token_cost=10 * r,
+                    source=RevisionSource.AI_DRAFT if r == 1 else RevisionSource.MANUAL,
+                    generation_task_id=task.id if r == 1 else None,
+                    created_by_id=owner_id,
                 )
+                s.add(rev)
+                await s.flush()
+                out.revision_ids[-1].append(rev.id)
         s.add(
             VoiceProfile(
                 project_id=project_id,
@@ -147,19 +153,27 @@ async def populate(
             out.source_ids.append(src.id)
             out.s3_keys.append(key)
             for c in range(chunks_per_source):
-                s.add(
-                    ContentChunk(
-                        project_id=project_id,
-                        source_material_id=src.id,
-                        chunk_index=c,
-                        content=f"The whale chunk {c} of source {k}.",
-                        token_count=8,
-                        char_start=c * 10,
-                        char_end=c * 10 + 9,
-                        embedding=embedding(100 * k + c + 2),
-                        embedding_model="test-model",
-                    )
+                chunk = ContentChunk(
+                    project_id=project_id,
+                    source_material_id=src.id,
+                    chunk_index=c,
+                    content=f"The whale chunk {c} of source {k}.",
+                    token_count=8,
+                    char_start=c * 10,
+                    char_end=c * 10 + 9,
+                    embedding=embedding(100 * k + c + 2),
+                    embedding_model="test-model",
                 )
+                s.add(chunk)
+                await s.flush()
+                out.chunk_ids.append(chunk.id)
+        # The passages AI revisions drew on (the first, AI-drafted revision and the latest, which a
+        # fork copies) and each chapter's cached summary (migration 0005).
+        for i, (chapter_id, revs) in enumerate(zip(out.chapter_ids, out.revision_ids, strict=True)):
+            for rev_id in {revs[0], revs[-1]} if revs else set():
+                for rank, chunk_id in enumerate(out.chunk_ids[i : i + 2], start=1):
+                    s.add(RevisionSourceChunk(revision_id=rev_id, chunk_id=chunk_id, rank=rank, score=1.0 / rank))
+            s.add(ChapterSummaryCache(chapter_id=chapter_id, text_version=0, summary=f"So far {i + 1}.", model="m"))
         s.add_all(
             [
                 QAFinding(

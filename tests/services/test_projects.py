@@ -247,6 +247,17 @@ async def _snapshot(services: Services, project_id: uuid.UUID) -> dict[str, Any]
             "f.location, f.generation_task_id FROM qa_findings f LEFT JOIN chapters c ON c.id = f.chapter_id "
             "WHERE f.project_id = :p AND (c.id IS NULL OR c.project_id = :p)"
         ),
+        # The joins require the revision, its chapter and the chunk to be this project's own.
+        "revision_sources": (
+            "SELECT c.title, r.revision_number, k.content, rs.rank, rs.score FROM revision_sources rs "
+            "JOIN chapter_revisions r ON r.id = rs.revision_id JOIN chapters c ON c.id = r.chapter_id "
+            "JOIN content_chunks k ON k.id = rs.chunk_id "
+            "WHERE r.project_id = :p AND c.project_id = :p AND k.project_id = :p"
+        ),
+        "summaries": (
+            "SELECT c.title, cs.text_version = c.text_version, cs.summary, cs.model FROM chapter_summaries cs "
+            "JOIN chapters c ON c.id = cs.chapter_id WHERE c.project_id = :p"
+        ),
     }
     out: dict[str, Any] = {}
     async with services.db.session() as s:
@@ -258,6 +269,36 @@ async def _snapshot(services: Services, project_id: uuid.UUID) -> dict[str, Any]
             ]
             out[name] = sorted(norm, key=repr)
     return out
+
+
+async def _generation_ids(services: Services, project_id: uuid.UUID) -> dict[str, set[tuple[Any, ...]]]:
+    """The ids in the 0005 tables belonging to a project: revision_sources (row, revision,
+    chunk) and chapter_summaries (chapter)."""
+    async with services.db.session() as s:
+        sources = (
+            await s.execute(
+                text(
+                    "SELECT rs.id, rs.revision_id, rs.chunk_id FROM revision_sources rs "
+                    "JOIN chapter_revisions r ON r.id = rs.revision_id WHERE r.project_id = :p"
+                ),
+                {"p": project_id},
+            )
+        ).all()
+        summaries = (
+            await s.execute(
+                text(
+                    "SELECT cs.chapter_id FROM chapter_summaries cs JOIN chapters c ON c.id = cs.chapter_id "
+                    "WHERE c.project_id = :p"
+                ),
+                {"p": project_id},
+            )
+        ).all()
+    return {
+        "revision_sources": {tuple(r) for r in sources}
+        | {("revision", r[1]) for r in sources}
+        | {("chunk", r[2]) for r in sources},
+        "summaries": {tuple(r) for r in summaries},
+    }
 
 
 def _latest_only(snap: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -275,6 +316,8 @@ def test_fork_is_complete(
     run(services.projects.update(p.id, status=ProjectStatus.COMPLETED))
     made = run(populate(services.db, p.id, author.id, store, chapters=4, revisions=3, sources=3, chunks_per_source=5))
 
+    before = run(_snapshot(services, p.id))
+    orig_ids = run(_generation_ids(services, p.id))
     fork = run(services.projects.fork(p.id, "Second edition"))
     assert fork.id != p.id
     assert (fork.title, fork.genre, fork.target_word_count) == ("Second edition", "MEMOIR", 50_000)
@@ -284,8 +327,9 @@ def test_fork_is_complete(
     assert events[-1] == ProjectsChanged(fork.id, "forked")
 
     orig = run(_snapshot(services, p.id))
+    assert orig == before  # forking leaves the original untouched
     copy = run(_snapshot(services, fork.id))
-    for part in ("outlines", "chapters", "voice", "sources", "chunks"):
+    for part in ("outlines", "chapters", "voice", "sources", "chunks", "summaries"):
         assert copy[part] == orig[part], part
     assert len(copy["chunks"]) == 15 and len(copy["outlines"]) == 2
     assert copy["voice"][0][3] is not None and len(copy["voice"][0][3]) == 1536
@@ -293,6 +337,17 @@ def test_fork_is_complete(
     # Only the latest revision of each chapter, renumbered as revision 1 of the new edition.
     assert len(orig["revisions"]) == 12 and copy["revisions"] == _latest_only(orig)
     assert all("revision 3" in row[2] for row in copy["revisions"])
+    # The passages the copied (latest) revisions drew on, re-pointed at the fork's revisions and chunks.
+    latest_sources = [r for r in orig["revision_sources"] if r[1] == 3]
+    assert len(orig["revision_sources"]) == 16 and len(latest_sources) == 8
+    assert copy["revision_sources"] == sorted(((r[0], 1, *r[2:]) for r in latest_sources), key=repr)
+    # Cached summaries come along, still valid for the copied text (same text_version).
+    assert len(copy["summaries"]) == 4 and all(r[1] is True for r in copy["summaries"])
+    fork_ids = run(_generation_ids(services, fork.id))
+    assert sum(len(r) == 3 for r in fork_ids["revision_sources"]) == 8 and len(fork_ids["summaries"]) == 4
+    for part in ("revision_sources", "summaries"):
+        assert not fork_ids[part] & orig_ids[part], part  # new rows, none shared with the original
+    assert run(_generation_ids(services, p.id)) == orig_ids
     # Findings come along, detached from the original's task history.
     assert [r[:7] for r in copy["findings"]] == [r[:7] for r in orig["findings"]]
     assert all(r[7] is None for r in copy["findings"])
