@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from ghostline_desktop.core.text_files import TextDecodeProblem, guess_decode
+from ghostline_desktop.core.unwrap import unwrap
 from ghostline_desktop.ingest.base import Extraction, ExtractionError, Segment, build_extraction
 from ghostline_desktop.ingest.files import read_bytes
 
@@ -28,11 +29,14 @@ def decode_file(path: str | Path) -> tuple[str, str]:
     return text, decoded.encoding
 
 
-def extract_text(path: str | Path) -> Extraction:
+def extract_text(path: str | Path, *, markdown: bool = False) -> Extraction:
+    """The file as one segment; a hard-wrapped file (a Project Gutenberg book) has its
+    paragraphs joined into one line each, so chunks and excerpts read as prose
+    (``core.unwrap``; verse and, with ``markdown``, Markdown structure keep their lines)."""
     text, encoding = decode_file(path)
     if not text.strip():
         raise ExtractionError("holds only blank space", "empty")
-    return build_extraction([Segment(text.strip("\n"))], {"encoding": encoding})
+    return build_extraction([Segment(unwrap(text.strip("\n"), markdown=markdown))], {"encoding": encoding})
 
 
 def extract_markdown(path: str | Path) -> Extraction:
@@ -41,6 +45,7 @@ def extract_markdown(path: str | Path) -> Extraction:
     text, encoding = decode_file(path)
     if not text.strip():
         raise ExtractionError("holds only blank space", "empty")
+    text = unwrap(text, markdown=True)
     fences = [m.start() for m in _FENCE.finditer(text)]
     segments: list[Segment] = []
     section: str | None = None

@@ -39,6 +39,8 @@ from ghostline_desktop.db.models import (
 )
 from ghostline_desktop.errors import NotFoundError, ValidationError
 from ghostline_desktop.ingest import Extraction, ExtractionError, extract, sniff_material
+from ghostline_desktop.ingest.files import file_size
+from ghostline_desktop.ingest.text import extract_text
 from ghostline_desktop.runtime.cpu import CpuPool
 from ghostline_desktop.services.chapters import ChapterService
 from ghostline_desktop.services.dto import ManuscriptImported
@@ -174,7 +176,10 @@ def read_manuscript(path: str, filename: str | None = None) -> ManuscriptPreview
     kind = sniff_material(path, name).name
     stem = Path(name).stem.replace("_", " ").replace("-", " ").strip() or "Imported manuscript"
     if kind in ("TEXT", "MARKDOWN"):
-        extraction = extract(path, "TEXT")
+        # The whole file as text (Markdown's headings are the splitter's job), hard wrapping
+        # undone so chapters read as paragraphs, not ragged ~70-column lines.
+        file_size(path)  # a zero-byte file fails as it does for every other type
+        extraction = extract_text(path, markdown=kind == "MARKDOWN")
         split = ms.split_manuscript(extraction.text, stem)
     elif kind in ("DOCX", "EPUB"):
         extraction = extract(path, kind)
