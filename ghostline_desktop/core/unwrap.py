@@ -125,11 +125,18 @@ def _much_shorter(line: str, following: str, width: int) -> bool:
     return _short(line, following, width) and len(line.strip()) <= _SINGLE * width
 
 
-def _keeps_break(prev: str, cur: str, nxt: str | None, width: int, markdown: bool) -> bool:
+def _keeps_break(prev: str, cur: str, nxt: str | None, width: int, markdown: bool, *, opens: bool = False) -> bool:
+    """Whether the break between ``prev`` and ``cur`` was meant; ``opens``: ``prev`` is
+    indented more than the line before it (or starts the block)."""
     if _SCENE_BREAK_RE.match(prev) or _SCENE_BREAK_RE.match(cur):
         return True
     if _indent(cur) != _indent(prev) and (_indent(cur) > 0 or _indent(prev) > 0):
-        return True
+        # A paragraph whose first line is indented and wrapped onto flush lines (typescript
+        # style, often without blank lines between paragraphs) goes on; other changes of
+        # indentation (verse, a quoted letter, the next indented paragraph) are meant.
+        indented_first = opens and _indent(cur) < _indent(prev) and not _short(prev, cur, width)
+        if markdown or not indented_first:
+            return True
     if markdown:
         if prev.endswith(("  ", "\\")) or prev.lstrip().startswith("|") or _MD_HEADING_RE.match(prev):
             return True
@@ -173,7 +180,9 @@ def _unwrap_block(lines: list[str], width: int, markdown: bool) -> list[str]:
     out = [lines[0].rstrip() if not (markdown and lines[0].endswith("  ")) else lines[0]]
     prev = lines[0]
     for k, cur in enumerate(lines[1:], start=1):
-        if _keeps_break(prev, cur, lines[k + 1] if k + 1 < len(lines) else None, width, markdown):
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        opens = k == 1 or _indent(lines[k - 2]) < _indent(prev)
+        if _keeps_break(prev, cur, nxt, width, markdown, opens=opens):
             out.append(cur)
         else:
             tail = cur.strip() if not (markdown and cur.endswith("  ")) else cur.lstrip()

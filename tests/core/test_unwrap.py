@@ -65,6 +65,12 @@ def test_verse_letters_and_scene_breaks_keep_their_lines() -> None:
     assert out[6] == "#" and out[7:] == PROSE[2:]
 
 
+def test_indented_first_lines_without_blank_lines_between_paragraphs() -> None:
+    """Typescript style: each paragraph's first line indented, no blank lines between."""
+    text = "\n".join(textwrap.fill(p, 70, initial_indent="    ") for p in PROSE)
+    assert unwrap(text) == "\n".join(f"    {p}" for p in PROSE)
+
+
 def test_a_chapter_uses_the_books_width() -> None:
     book = "\n\n".join(wrapped(PROSE))
     width = wrap_width(book)
