@@ -390,8 +390,6 @@ class IngestionService:
         project_id = uuid.UUID(params["project_id"])
         embedder = self.embedder
         stale = (ContentChunk.project_id == project_id) & ContentChunk.embedding_model.is_distinct_from(embedder.name)
-        async with self.db.session(durable=False) as s:
-            await ensure_vector_index(s, embedder.name, embedder.dimensions)
         done = 0
         try:
             while True:
@@ -412,6 +410,12 @@ class IngestionService:
                     break
                 await ctx.progress(done / max(1, done + left), f"{done:,} of {done + left:,} passages", force=True)
                 vectors = await embedder.embed([r.content for r in rows])
+                if vectors:
+                    # The index's width comes from the vectors just returned, never from
+                    # ``embedder.dimensions``: a provider model the app does not know reports 0
+                    # until its first reply. Cached after the first batch, so this is cheap.
+                    async with self.db.session(durable=False) as s:
+                        await ensure_vector_index(s, embedder.name, len(vectors[0]))
                 table = cast(Table, ContentChunk.__table__)
                 async with self.db.session(durable=False) as s:
                     # Core executemany, not the ORM's bulk update: chunks deleted meanwhile (a

@@ -121,7 +121,7 @@ class SearchService:
             await s.execute(text(f"SET LOCAL hnsw.ef_search = {EF_SEARCH}"))
             rows = (
                 await s.execute(
-                    text(_sql(embedder.dimensions, *self.tuning)),
+                    text(_sql(len(vector), *self.tuning)),  # the width returned, not a guess
                     {
                         "q": query,
                         "qv": literal,

@@ -9,7 +9,10 @@ searches get several times cheaper (``make bench`` → bench/results/search.json
 comparison), and a search can never compare vectors of two models by construction.
 
 The index is created the first time a model's chunks are written (idempotent, cached per
-process); search uses the same expression so the planner picks it.
+process), at the width of the vectors actually written: a provider model the app does not know
+reports 0 dimensions until its first reply, so a width is never taken from a guess (once, three
+notes embedding at once created an index at width 0). Search uses the same expression so the
+planner picks it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import hashlib
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from ghostline_desktop.core.vectors import STORED_DIMENSIONS
 
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 64
@@ -38,11 +43,26 @@ def _literal(value: str) -> str:
 
 
 async def ensure_vector_index(session: AsyncSession, model: str, dim: int) -> None:
+    """Make sure ``model``'s index exists at width ``dim`` (the length of vectors it returned).
+
+    An index of the same name at another width (one created from a wrong guess, or the width-0
+    index of the bug above) is replaced under the same lock.
+    """
+    if dim <= 0 or dim > STORED_DIMENSIONS:
+        raise ValueError(f"no vector index at width {dim} for {model!r}: pass the width of vectors it returned")
     db_key = (str(session.get_bind().engine.url), model, dim)
     if db_key in _known:
         return
     # Serialise creators across app instances sharing a database.
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": index_name(model)})
+    existing = (
+        await session.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE tablename = 'content_chunks' AND indexname = :n"),
+            {"n": index_name(model)},
+        )
+    ).scalar_one_or_none()
+    if existing is not None and f"halfvec({int(dim)})" not in existing:
+        await session.execute(text(f"DROP INDEX IF EXISTS {index_name(model)}"))
     await session.execute(
         text(
             f"CREATE INDEX IF NOT EXISTS {index_name(model)} ON content_chunks "
