@@ -43,6 +43,7 @@ _SCENE_BREAK_RE = re.compile(r"^\s*(?:(?:\*\s*){1,}|(?:-\s*){3,}|(?:_\s*){3,}|#|
 _MD_BLOCK_START_RE = re.compile(
     r"^\s{0,3}(?:#{1,6}(?:\s|$)|[-+*]\s|\d{1,9}[.)]\s|>|\||<|(?:```|~~~)|(?:[-*_]\s*){3,}$)|^(?: {4}|\t)"
 )
+_MD_ITEM_RE = re.compile(r"^(\s{0,3}(?:[-+*]|\d{1,9}[.)])\s+)\S")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
 _MD_FENCE_RE = re.compile(r"^\s{0,3}(?:```|~~~)")
 
@@ -135,7 +136,10 @@ def _keeps_break(prev: str, cur: str, nxt: str | None, width: int, markdown: boo
         # style, often without blank lines between paragraphs) goes on; other changes of
         # indentation (verse, a quoted letter, the next indented paragraph) are meant.
         indented_first = opens and _indent(cur) < _indent(prev) and not _short(prev, cur, width)
-        if markdown or not indented_first:
+        # A Markdown list item wrapped onto lines indented to its text goes on too.
+        item = _MD_ITEM_RE.match(prev) if markdown else None
+        item_goes_on = item is not None and _indent(cur) == len(item.group(1)) and not _short(prev, cur, width)
+        if not (item_goes_on or (indented_first and not markdown)):
             return True
     if markdown:
         if prev.endswith(("  ", "\\")) or prev.lstrip().startswith("|") or _MD_HEADING_RE.match(prev):

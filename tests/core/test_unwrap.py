@@ -85,6 +85,7 @@ def test_markdown_structure_and_hard_breaks_are_kept() -> None:
             "# The Lighthouse",
             *wrapped(PROSE[:2]),
             "- first item of a list that is long enough\n- second item\n  that goes on here",
+            textwrap.fill(PROSE[0], 70, initial_indent="- ", subsequent_indent="  "),
             "> A quotation, kept as the\n> author laid it out.",
             "```\ndef keep(me):\n    return me\n```",
             "| a | b |\n|---|---|\n| 1 | 2 |",
@@ -95,13 +96,15 @@ def test_markdown_structure_and_hard_breaks_are_kept() -> None:
     )
     out = paragraphs(unwrap(md, markdown=True))
     assert out[0] == "# The Lighthouse" and out[1:3] == PROSE[:2]
-    assert out[3] == "- first item of a list that is long enough\n- second item\n  that goes on here"
-    assert out[4] == "> A quotation, kept as the\n> author laid it out."
-    assert out[5] == "```\ndef keep(me):\n    return me\n```"
-    assert out[6] == "| a | b |\n|---|---|\n| 1 | 2 |"
-    assert out[7] == "Roses are red,  \nviolets are blue,\\\nthis is a hard break."
-    assert out[8] == "    indented code\n    stays"
-    assert out[9:] == PROSE[2:]
+    # Items stay items; a line carrying on an item's sentence joins it (Markdown renders both alike).
+    assert out[3] == "- first item of a list that is long enough\n- second item that goes on here"
+    assert out[4] == f"- {PROSE[0]}"  # a wrapped list item is one line
+    assert out[5] == "> A quotation, kept as the\n> author laid it out."
+    assert out[6] == "```\ndef keep(me):\n    return me\n```"
+    assert out[7] == "| a | b |\n|---|---|\n| 1 | 2 |"
+    assert out[8] == "Roses are red,  \nviolets are blue,\\\nthis is a hard break."
+    assert out[9] == "    indented code\n    stays"
+    assert out[10:] == PROSE[2:]
 
 
 BOOKS = [
