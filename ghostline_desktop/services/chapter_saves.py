@@ -203,6 +203,7 @@ def revision_info(r: ChapterRevision, size: tuple[int | None, int | None] | None
         words_added=added,
         words_removed=removed,
         user_feedback=r.user_feedback,
+        incomplete=bool(r.incomplete),
     )
 
 

@@ -176,6 +176,7 @@ class RevisionInfo:
     words_added: int | None = None  # against the previous revision; None when not known
     words_removed: int | None = None
     user_feedback: str | None = None
+    incomplete: bool = False  # an AI draft whose stream was cut short or cancelled (kept as it arrived)
 
     @property
     def similarity_label(self) -> str:

@@ -50,6 +50,25 @@ def ask_open_preferences(parent: QWidget) -> bool:
     return box.clickedButton() is open_button
 
 
+def ask_revise_now(parent: QWidget, revision_number: int) -> bool:
+    """After "Request Changes…" saved a request: True when the author wants the AI to revise now.
+    Module-level so tests can answer for the author."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        parent.tr("Revise with AI?"),
+        parent.tr(
+            "Your change request for revision {0} is saved. Ask the AI to revise it with this feedback now?"
+        ).format(revision_number),
+    )
+    box.setParent(parent, box.windowFlags())
+    box.setObjectName("reviseNowBox")
+    now = box.addButton(parent.tr("Revise Now"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(parent.tr("Later"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(now)
+    box.exec()
+    return box.clickedButton() is now
+
+
 class GenerationController(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -63,6 +82,7 @@ class GenerationController(QObject):
         self._dialogs: list[QDialog] = []  # non-modal ones, kept referenced while open
         window.editor.chapterOpened.connect(self._chapter_opened)
         window.editor.history.contextMenuRequested.connect(self._revision_menu)
+        window.editor.history.feedbackSaved.connect(self.offer_revision)
 
     def attach(self, services: Any, user: Any) -> None:
         self.services = services
@@ -169,15 +189,48 @@ class GenerationController(QObject):
             self.tr("Revise %s of “%s”:") % (name, self.win.editor.title_label.text()), info.user_feedback
         )
         dlg.setParent(self.win, dlg.windowFlags())
-        gen, user_id = self.services.generation, self.user.id
+        gen = self.services.generation
         dlg.preview_button.clicked.connect(
             lambda: self._preview(lambda: gen.preview_revision(info.id, dlg.feedback() or None))
         )
         if not exec_dialog(dlg):
             return
-        feedback = dlg.feedback()
+        self._start_revision(info, dlg.feedback())
+
+    def _start_revision(self, info: RevisionInfo, feedback: str) -> None:
+        chapter_id = self.win.editor.shown
+        if chapter_id is None or self.stream.active:
+            return
+        gen, user_id = self.services.generation, self.user.id
         label = self.tr("The AI is revising with your feedback…")
         self._stream_job(chapter_id, label, lambda: gen.start_revision(info.id, feedback, user_id=user_id))
+
+    def offer_revision(self, info: RevisionInfo) -> None:
+        """The history's "Request Changes…" saved ``info.user_feedback``: offer to revise with it
+        now. Offline the request stays saved and the status bar says what AI revision needs."""
+        if self.services is None or self.user is None or not info.user_feedback:
+            return
+        if self.services.generation.provider is None:
+            self.win.status.showMessage(
+                self.tr(
+                    "Change request saved. Revising it with AI needs an AI provider: "
+                    "set one up in Preferences ▸ AI provider."
+                ),
+                10000,
+            )
+            return
+        if self.stream.active:
+            self.win.status.showMessage(
+                self.tr("Change request saved. The AI is still writing; use Generate ▸ Revise with Feedback later."),
+                8000,
+            )
+            return
+        if ask_revise_now(self.win, info.revision_number):
+            self._start_revision(info, info.user_feedback)
+        else:
+            self.win.status.showMessage(
+                self.tr("Change request saved. Generate ▸ Revise with Feedback runs it when you are ready."), 8000
+            )
 
     # -- AI Feedback ------------------------------------------------------------------------------
     def ai_feedback(self) -> None:

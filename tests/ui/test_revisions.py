@@ -190,3 +190,46 @@ def test_detail_shows_every_line_and_columns_fit_the_themed_panel(
         assert header.length() <= tree.viewport().width()  # ± in view, no sideways scrolling
     finally:
         app.setStyleSheet("")
+
+
+def test_an_incomplete_ai_draft_is_marked_in_the_history(
+    window: MainWindow, qtbot: QtBot, services: Services, user: UserInfo, run: Run
+) -> None:
+    """A draft whose stream was cut short or cancelled (chapter_revisions.incomplete) says so in
+    its Origin cell, that cell's tooltip and the detail line; a whole AI draft does not."""
+    from sqlalchemy import update
+
+    from ghostline_desktop.db.models import ChapterRevision
+
+    project, [chapter] = make_book(services, user, run, "One two three.")
+    run(services.chapters.save_text(chapter.id, "One two three four five.", source="AI_DRAFT"))
+    run(services.chapters.save_text(chapter.id, "One two three four five six seven.", source="AI_DRAFT"))
+
+    async def cut_short() -> None:
+        async with services.db.session() as s:
+            await s.execute(
+                update(ChapterRevision)
+                .where(ChapterRevision.chapter_id == chapter.id, ChapterRevision.revision_number == 3)
+                .values(incomplete=True)
+            )
+
+    run(cut_short())
+    infos = {r.revision_number: r for r in run(services.chapters.list_revisions(chapter.id))}
+    assert infos[3].incomplete and not infos[2].incomplete and not infos[1].incomplete
+    open_and_wait(window, project.id, qtbot)
+    wait_loaded(window, chapter.id, qtbot)
+    history = window.editor.history
+    _wait_rows(history, qtbot, 3)
+    assert [history_cell(window.editor, r, COL_ORIGIN) for r in range(3)] == [
+        "AI draft (incomplete)",
+        "AI draft",
+        "Author",
+    ]
+    tip = history.tree.topLevelItem(0).toolTip(COL_ORIGIN)  # type: ignore[union-attr]
+    assert "cut short or cancelled" in tip and tip.startswith("Revision 3")
+    assert "cut short" not in history.tree.topLevelItem(1).toolTip(COL_ORIGIN)  # type: ignore[union-attr]
+    history.select_revision(3)
+    assert "Revision 3 · AI draft (incomplete)" in history.detail.text()
+    assert "cut short or cancelled" in history.detail.text()
+    history.select_revision(2)
+    assert "incomplete" not in history.detail.text()

@@ -8,8 +8,9 @@ first row, "Working text": what autosave keeps, not yet a revision.
 Actions on the selection: Compare (emits ``diffRequested`` for the diff view: two selected rows,
 or one and the revision before it), Restore (emits ``restoreRequested``; the editor panel saves
 the author's text first, then the service makes the old text a new revision — history is never
-rewritten) and "Request changes…", a feedback box stored on the revision as ``user_feedback``
-for the generation feature to turn into an AI revision.
+rewritten) and "Request changes…", a feedback box stored on the revision as ``user_feedback``;
+once saved, ``feedbackSaved`` lets the Generate controller offer to turn it into an AI revision.
+An AI draft whose stream was cut short or cancelled shows as "AI draft (incomplete)".
 
 The list reloads itself (debounced) when the editor asks, e.g. after each save of the chapter.
 """
@@ -103,10 +104,18 @@ def when_label(when: datetime | None, now: datetime | None = None) -> str:
     return local.strftime("%d %b" if local.year == today.year else "%d %b %Y").lstrip("0")
 
 
+INCOMPLETE_TIP = (
+    "Incomplete: the AI's stream was cut short or cancelled before it finished, "
+    "so this revision holds only the text that arrived."
+)
+
+
 def origin_label(info: RevisionInfo) -> str:
     if not info.sealed:
         return "Working text"
-    return ORIGIN_LABELS.get(info.source, info.source.replace("_", " ").capitalize())
+    label = ORIGIN_LABELS.get(info.source, info.source.replace("_", " ").capitalize())
+    # Marked in the row itself, not only in a tooltip: an unfinished draft must not pass for a whole one.
+    return f"{label} (incomplete)" if info.incomplete else label
 
 
 class RevisionHistory(QWidget):
@@ -119,6 +128,9 @@ class RevisionHistory(QWidget):
     #: (RevisionInfo, global QPoint): a right-click on a revision; the Generate controller shows
     #: its menu (sources of an AI revision, AI feedback, revise with feedback).
     contextMenuRequested = Signal(object, object)
+    #: RevisionInfo with its new ``user_feedback``: "Request Changes…" saved a non-empty request;
+    #: the Generate controller offers to run Revise with Feedback on it.
+    feedbackSaved = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -252,6 +264,8 @@ class RevisionHistory(QWidget):
             name = self.tr("Revision {0}").format(info.revision_number) if info.sealed else self.tr("Working text")
             for col in range(len(COLUMNS)):
                 item.setToolTip(col, f"{name} · {when}")
+            if info.incomplete and info.sealed:
+                item.setToolTip(COL_ORIGIN, f"{name} · {when}\n{self.tr(INCOMPLETE_TIP)}")
             if not info.sealed:
                 font = QFont(item.font(COL_ORIGIN))
                 font.setItalic(True)
@@ -362,6 +376,8 @@ class RevisionHistory(QWidget):
             lines = [self.tr("Revision {0} · {1} · {2}").format(one.revision_number, origin_label(one), when)]
         else:
             lines = [self.tr("Working text (not a revision yet) · saved {0}").format(when)]
+        if one.incomplete and one.sealed:
+            lines.append(self.tr(INCOMPLETE_TIP))
         if one.note:
             lines.append(self.tr("Note: {0}").format(one.note))
         if one.user_feedback:
@@ -418,3 +434,6 @@ class RevisionHistory(QWidget):
     def _feedback_saved(self, info: RevisionInfo) -> None:
         self.feedback_box.hide()
         self._show_rows([replace(r, user_feedback=info.user_feedback) if r.id == info.id else r for r in self.rows])
+        saved = next((r for r in self.rows if r.id == info.id), None)
+        if saved is not None and saved.user_feedback:
+            self.feedbackSaved.emit(saved)
