@@ -120,3 +120,28 @@ def evaluate(profiles: dict[str, StyleProfile], held: dict[str, str], words: int
         other.extend(o)
         per[author] = (statistics.fmean(s), statistics.fmean(o))
     return EvalResult(words, roc_auc(same, other), same, other, per)
+
+
+#: In-book check (what an author sees): a profile from the book's first chapters, then every later
+#: chapter of at least ``IN_BOOK_MIN_WORDS`` scored against it, chapters as the manuscript import
+#: splits them (dialogue scenes, narrative summary, letters: the variety one author's chapters have).
+IN_BOOK_PROFILE_WORDS = 15_000
+IN_BOOK_MIN_WORDS = 1000
+
+
+def in_book_scores(
+    text: str, profile_words: int = IN_BOOK_PROFILE_WORDS, min_words: int = IN_BOOK_MIN_WORDS
+) -> tuple[StyleProfile, list[tuple[str, float]]]:
+    """(profile from the first whole chapters reaching ``profile_words``, [(title, score)] of every
+    later chapter of ``min_words`` or more)."""
+    from ghostline_desktop.core.manuscript_split import split_manuscript
+    from ghostline_desktop.core.words import count_words
+
+    chapters = split_manuscript(text).chapters
+    acc, k = 0, 0
+    while k < len(chapters) and acc < profile_words:
+        acc += count_words(chapters[k].text)
+        k += 1
+    profile = build_profile("\n\n".join(c.text.strip() for c in chapters[:k]))
+    later = [c for c in chapters[k:] if count_words(c.text) >= min_words]
+    return profile, [(c.title, score_stats(profile, text_stats(c.text)).score) for c in later]
