@@ -130,10 +130,9 @@ def world_fixture(
 ) -> Iterator[GenWorld]:
     server = openai_server_module
     provider = Provider(provider_config(server))
+    # An unknown model: its width (0 until the first reply) is learned from the vectors returned;
+    # the index is never built from the guess (tests/services/test_vector_index_width.py).
     embedder = ProviderEmbedder(provider, model="test-embed")
-    # Known up front: with the width unknown until the first reply, notes embedding at once could
-    # race to create the vector index at width 0 (seen once; the ingestion owner is told).
-    embedder.dimensions = server.embedding_dim
     services = Services.build(
         Database(db_url), LocalStore(tmp_path_factory.mktemp("gen-store")), embedder=embedder, provider=provider
     )
