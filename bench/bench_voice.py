@@ -8,13 +8,16 @@
   cross-validated calibration). Target 2 s.
 * The evaluation over the corpus (five authors; profiles from the first part of each book,
   held-out passages of 2,000 and 500 words): ROC AUC (target 0.95 at 2,000 words) and the score
-  distributions, printed as a table.
+  distributions, printed as a table; and the in-book check (each book's later chapters against a
+  profile from its first ~15,000 words; target ≥ 90 % of them scoring ≥ 0.5).
 """
 
 from __future__ import annotations
 
+import statistics
+
 from bench.common import CORPUS_DIR, Metric, median_ms
-from ghostline_desktop.core.style_eval import book_body, build_profiles, evaluate
+from ghostline_desktop.core.style_eval import book_body, build_profiles, evaluate, in_book_scores
 from ghostline_desktop.core.style_features import first_words, split_paragraphs
 from ghostline_desktop.core.style_profile import build_profile, score_text
 from ghostline_desktop.core.words import count_words
@@ -58,6 +61,22 @@ def _print_eval(books: dict[str, str]) -> list[Metric]:
         metrics.append(
             Metric(f"voice_auc_2000_words_{size // 1000}k_profile", 100 * s["auc"], "% AUC", better="higher")
         )
+    return metrics + _print_in_book(books)
+
+
+def _print_in_book(books: dict[str, str]) -> list[Metric]:
+    """The author's own later chapters against a profile from the first ~15,000 words of chapters."""
+    print("  in-book (profile from the first ~15,000 words of chapters; every later chapter ≥ 1,000 words):")
+    metrics = []
+    for author, text in books.items():
+        profile, scored = in_book_scores(text)
+        s = [x for _, x in scored]
+        share = sum(x >= 0.5 for x in s) / len(s)
+        print(
+            f"    {author:9} {len(s):3} chapters  ≥0.5 {share:.0%}  median {statistics.median(s):.2f}  "
+            f"min {min(s):.2f}  score_range mean {profile.score_range()['mean']:.2f}"
+        )
+        metrics.append(Metric(f"voice_in_book_above_0.5_{author}", 100 * share, "%", 90.0, better="higher"))
     return metrics
 
 

@@ -6,7 +6,11 @@ between them. A text is compared feature by feature as a z-score against that sp
 Delta, but with the author's own variation as the yardstick instead of a reference corpus: a
 single author's app has no corpus of other authors), the spread scaled to the text's length (a
 500-word passage varies more than a 5,000-word one). The distance is the mean absolute z over the
-function words and over the readable features, weighted (``FW_WEIGHT``).
+function words and over the readable features, weighted (``FW_WEIGHT``). Two guards keep the
+author's own different-kind chapters (a letter, a narrative summary after dialogue scenes) from
+reading as someone else's: each |z| is clipped (``Z_CLIP``), and the situational features and the
+pronouns are measured against at least the spread one author's chapters have between themselves
+(``SITUATIONAL_CV``, ``PRONOUN_CV``, estimated on the corpus), not only the sample's own.
 
 Why the score is calibrated and not a fixed formula of the distance: distances of two authors are
 not comparable (an author whose chapters all read alike has a tight profile). The profile scores
