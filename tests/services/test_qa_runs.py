@@ -154,7 +154,6 @@ def test_qa_complete_notification(services: Services, run: Any, book: Any, user:
 
 
 def test_style_deviation_uses_scores_and_the_voice_range(services: Services, run: Any, book: Any) -> None:
-    from ghostline_desktop.services import qa_work
 
     project, one, two = book
     run(services.chapters.save_text(one.id, ONE + "\n\nMore.", similarity_score=0.2))
@@ -171,8 +170,6 @@ def test_style_deviation_uses_scores_and_the_voice_range(services: Services, run
             )
 
     run(set_range())
-    if qa_work.style_deviation([], {"low": 0.7, "mean": 0.8, "std": 0.04}) is None:
-        pytest.skip("check_style_deviation has not landed in core/qa/runner.py yet")
     qa(services, run, project)
     style = run(services.qa.list_findings(project.id, finding_type="STYLE_DEVIATION"))
     assert [f.chapter_id for f in style] == [one.id]
