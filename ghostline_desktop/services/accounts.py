@@ -15,7 +15,6 @@ from ghostline_desktop.db.models import BillingPlan, TokenTransaction, Transacti
 from ghostline_desktop.errors import ConflictError, NotFoundError, ValidationError
 from ghostline_desktop.services.dto import TokenBalance, UserInfo
 from ghostline_desktop.services.events import EventBus
-from ghostline_desktop.services.token_ledger_queries import read_balance
 from ghostline_desktop.services.tokens import TokenService
 
 DEFAULT_PLAN = "basic"
@@ -129,4 +128,20 @@ class AccountService:
 
     async def balance(self, user_id: uuid.UUID) -> TokenBalance:
         async with self.db.session() as s:
-            return await read_balance(s, user_id)
+            row = (
+                await s.execute(
+                    select(User.token_balance, BillingPlan)
+                    .outerjoin(BillingPlan, User.billing_plan_id == BillingPlan.id)
+                    .where(User.id == user_id)
+                )
+            ).first()
+            if row is None:
+                raise NotFoundError("That user does not exist.")
+            balance, plan = row
+            return TokenBalance(
+                user_id=user_id,
+                balance=balance,
+                monthly_quota=plan.monthly_token_quota if plan else 0,
+                plan_name=plan.name if plan else "none",
+                plan_display_name=plan.display_name if plan else "No plan",
+            )

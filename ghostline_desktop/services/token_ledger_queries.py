@@ -117,8 +117,7 @@ def _entry(t: TokenTransaction, title: str | None, task_type: Any) -> LedgerEntr
     )
 
 
-async def read_balance(s: AsyncSession, user_id: uuid.UUID) -> TokenBalance:
-    """The user's balance and plan (AccountService.balance and the usage summary share it)."""
+async def _balance(s: AsyncSession, user_id: uuid.UUID) -> TokenBalance:
     row = (
         await s.execute(
             select(User.token_balance, BillingPlan)
@@ -189,7 +188,7 @@ class TokenQueries:
     async def meter(self, user_id: uuid.UUID, *, recent: int = 5) -> MeterInfo:
         async with self.db.session() as s:
             return MeterInfo(
-                balance=await read_balance(s, user_id),
+                balance=await _balance(s, user_id),
                 month_used=await _month_used(s, user_id),
                 recent=await _page(s, user_id, None, None, recent),
             )
@@ -211,7 +210,7 @@ class TokenQueries:
         """What the usage dialog opens with: index lookups only, so it costs the same at 100 rows or
         100,000. The counts and sums come next (``usage_totals``)."""
         async with self.db.session() as s:
-            balance = await read_balance(s, user_id)
+            balance = await _balance(s, user_id)
             plans = [
                 PlanInfo(p.name, p.display_name, p.monthly_token_quota, p.price_cents)
                 for p in (
